@@ -1,0 +1,78 @@
+"""create_app(): middleware, routers, static files and error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import Depends, FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.staticfiles import StaticFiles
+
+from app.config import Settings, get_settings
+from app.db import make_engine, make_sessionmaker
+from app.error_pages import register_error_handlers, render_unknown_host
+from app.geozones.routes import router as geozones_router
+from app.middleware import (
+    CompressionMiddleware,
+    RequestContextMiddleware,
+    RequestLogMiddleware,
+    SecurityHeadersMiddleware,
+)
+from app.pages.routes import router as pages_router
+from app.sections.routes import router as sections_router
+from app.security import verify_csrf
+from app.site.health import router as health_router
+from app.site.routes import router as site_router
+from app.templating import STATIC_DIR
+
+ROUTERS = (health_router, site_router, sections_router, geozones_router, pages_router)
+SESSION_COOKIE = "minka_session"
+SESSION_MAX_AGE = 14 * 24 * 3600
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s %(message)s")
+    logging.getLogger("minka").setLevel(level)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    engine = make_engine(settings.database_url)
+
+    app = FastAPI(
+        title="Minka",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        max_body_size=settings.max_body_bytes,
+        dependencies=[Depends(verify_csrf)],
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    register_error_handlers(app)
+
+    # Added innermost first: the last one added sees the request first.
+    app.add_middleware(
+        RequestContextMiddleware,
+        sessions=lambda: app.state.sessionmaker,
+        default_tenant=settings.default_tenant,
+        render_unknown_host=render_unknown_host,
+    )
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret,
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+        https_only=settings.https,
+    )
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.https)
+    app.add_middleware(CompressionMiddleware, minimum_size=500)
+    app.add_middleware(RequestLogMiddleware)
+    return app

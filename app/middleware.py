@@ -1,0 +1,179 @@
+"""Pure ASGI middleware: request context (tenant, language), limits, headers and logging."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.datastructures import MutableHeaders
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.db import platform_session
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGES, choose_language
+from app.tenants.schemas import CurrentTenant
+from app.tenants.service import resolve_tenant
+
+request_log = logging.getLogger("minka.request")
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+TENANTLESS_PREFIXES = ("/static/", "/healthz")
+
+
+def apply_security_headers(headers: MutableHeaders, *, hsts: bool) -> None:
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if hsts:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                apply_security_headers(MutableHeaders(scope=message), hsts=self.hsts)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class RequestContextMiddleware:
+    """Resolve, once per request, the tenant (from the Host header) and the language."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        sessions: Callable[[], sessionmaker[Session]],
+        default_tenant: str | None,
+        render_unknown_host: Callable[[Request, int], Any],
+    ) -> None:
+        self.app = app
+        self.sessions = sessions
+        self.default_tenant = default_tenant
+        self.render_unknown_host = render_unknown_host
+
+    def _resolve(self, host: str) -> CurrentTenant | None:
+        with platform_session(self.sessions()) as session:
+            return resolve_tenant(session, host, self.default_tenant)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        request = Request(scope)
+        state["tenant"] = None
+        state["language"] = choose_language(
+            cookie=request.cookies.get(LANGUAGE_COOKIE),
+            accept_language=request.headers.get("accept-language"),
+            enabled=LANGUAGES,
+            default=DEFAULT_LANGUAGE,
+        )
+        if scope["path"].startswith(TENANTLESS_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        try:
+            tenant = await anyio.to_thread.run_sync(self._resolve, request.headers.get("host", ""))
+        except OperationalError:
+            request_log.exception("database unavailable while resolving the tenant")
+            await self.render_unknown_host(request, 503)(scope, receive, send)
+            return
+        if tenant is None:
+            await self.render_unknown_host(request, 404)(scope, receive, send)
+            return
+        state["tenant"] = tenant
+        state["language"] = choose_language(
+            cookie=request.cookies.get(LANGUAGE_COOKIE),
+            accept_language=request.headers.get("accept-language"),
+            enabled=tenant.languages,
+            default=tenant.default_language,
+        )
+        await self.app(scope, receive, send)
+
+
+class CompressionMiddleware:
+    """Starlette's GZip, letting the template debug message (used by tests) reach the client."""
+
+    def __init__(self, app: ASGIApp, *, minimum_size: int = 500) -> None:
+        self.app = app
+        self.minimum_size = minimum_size
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def app_behind_gzip(scope: Scope, receive: Receive, gzip_send: Send) -> None:
+            async def route(message: Message) -> None:
+                await (send if message["type"] == "http.response.debug" else gzip_send)(message)
+
+            await self.app(scope, receive, route)
+
+        await GZipMiddleware(app_behind_gzip, minimum_size=self.minimum_size)(scope, receive, send)
+
+
+class RequestLogMiddleware:
+    """One JSON line per request: method, path, status, duration, tenant."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def capture_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture_status)
+        finally:
+            tenant = scope.get("state", {}).get("tenant")
+            record = {
+                "event": "request",
+                "method": scope["method"],
+                "path": scope["path"],
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "tenant": tenant.slug if tenant is not None else None,
+            }
+            request_log.info(json.dumps(record, ensure_ascii=False))

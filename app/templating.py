@@ -1,0 +1,87 @@
+"""The one Jinja environment: autoescaping, translations per request, shared globals."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.templating import Jinja2Templates, _TemplateResponse
+
+from app.i18n import LANGUAGES, gettext, ngettext
+from app.sections.catalog import SECTIONS
+from app.security import csrf_token
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = ROOT / "templates"
+STATIC_DIR = ROOT / "static"
+
+
+def _language(context: Context) -> str:
+    request: Request = context["request"]
+    return str(getattr(request.state, "language", "es"))
+
+
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    return gettext(_language(context), message)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return ngettext(_language(context), singular, plural, n)
+
+
+@pass_context
+def _csrf_token(context: Context) -> str:
+    return csrf_token(context["request"])
+
+
+@lru_cache(maxsize=64)
+def static_url(path: str) -> str:
+    """URL of a static file with a content hash, so browsers may cache it for long."""
+    file = STATIC_DIR / path
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()[:10] if file.is_file() else "0"
+    return f"/static/{path}?v={digest}"
+
+
+def _current_path(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+templates.env.globals.update(
+    LANGUAGES=LANGUAGES,
+    nav_sections=SECTIONS,
+    csrf_token=_csrf_token,
+    static_url=static_url,
+    current_path=_current_path,
+)
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    background: BackgroundTask | None = None,
+) -> _TemplateResponse:
+    """Render a page with the request's tenant and language already in the context."""
+    state = request.state
+    full: dict[str, Any] = {
+        "tenant": getattr(state, "tenant", None),
+        "language": getattr(state, "language", "es"),
+        **(context or {}),
+    }
+    return templates.TemplateResponse(
+        request, name, full, status_code=status_code, background=background
+    )

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Settings
+from app.db import make_engine, platform_session
+from app.dbschema import upgrade_database
+from app.main import create_app
+from app.tenants.models import Tenant
+from tests.databases import ON_POSTGRES, drop_database, fresh_database
+from tests.factories import make_tenant
+
+SECRET = "test-secret-" + "k" * 40
+
+
+def pytest_report_header() -> str:
+    return f"minka database: {'PostgreSQL' if ON_POSTGRES else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The suite's database, built by running the migrations (never by create_all)."""
+    url = fresh_database("minka_test", tmp_path_factory.mktemp("db"))
+    upgrade_database(url)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """One connection per test inside a transaction that is rolled back at the end."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+@pytest.fixture
+def sessions(connection: Connection) -> sessionmaker[Session]:
+    # Commits made by the app become savepoints of the test's outer transaction.
+    return sessionmaker(
+        bind=connection,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
+        autoflush=False,
+    )
+
+
+@pytest.fixture
+def db(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    session = platform_session(sessions)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(var_dir=tmp_path, database_url=database_url, secret_key=SECRET)
+
+
+@pytest.fixture
+def app(settings: Settings, sessions: sessionmaker[Session]) -> Iterator[FastAPI]:
+    application = create_app(settings)
+    application.state.sessionmaker = sessions
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def tenant_a(db: Session) -> Tenant:
+    tenant = make_tenant(db, "alfa", "alfa.test")
+    db.flush()
+    return tenant
+
+
+@pytest.fixture
+def tenant_b(db: Session) -> Tenant:
+    tenant = make_tenant(db, "beta", "beta.test")
+    db.flush()
+    return tenant
+
+
+def client_for(app: FastAPI, host: str) -> TestClient:
+    return TestClient(app, base_url=f"http://{host}", raise_server_exceptions=False)
+
+
+@pytest.fixture
+def client_a(app: FastAPI, tenant_a: Tenant) -> Iterator[TestClient]:
+    with client_for(app, "alfa.test") as client:
+        yield client
+
+
+@pytest.fixture
+def client_b(app: FastAPI, tenant_b: Tenant) -> Iterator[TestClient]:
+    with client_for(app, "beta.test") as client:
+        yield client

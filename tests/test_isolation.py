@@ -1,0 +1,106 @@
+"""Nothing of one instance is visible from another: by id on every route, and in the ORM."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db import CrossTenantWriteError, UnscopedQueryError, bind_tenant
+from app.geozones.models import Geozone
+from app.main import ROUTERS
+from app.tenants.models import Tenant
+from tests.factories import make_geozone, make_page
+from tests.rendering import template_name
+
+# Every GET route that takes a path parameter, with how to make an object of a tenant for it
+# (its URL, and a text that only that object's page shows).
+ROUTES_WITH_IDS: dict[str, Callable[[Session, Tenant], tuple[str, str]]] = {
+    "show_geozone": lambda db, t: (f"/geozones/{make_geozone(db, t, code='ISO').id}", "🌽 ISO"),
+    "show_page": lambda db, t: (
+        f"/pages/{make_page(db, t, slug='solo-alfa').slug}",
+        "🌽 solo-alfa",
+    ),
+}
+
+
+def test_every_route_with_an_id_is_covered() -> None:
+    with_parameters = {
+        route.name
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        and "GET" in (route.methods or set())
+        and route.param_convertors
+    }
+    assert with_parameters == set(ROUTES_WITH_IDS)
+
+
+@pytest.mark.parametrize("route_name", sorted(ROUTES_WITH_IDS))
+def test_object_of_one_instance_is_404_on_another(
+    route_name: str,
+    db: Session,
+    tenant_a: Tenant,
+    client_a: TestClient,
+    client_b: TestClient,
+) -> None:
+    path, marker = ROUTES_WITH_IDS[route_name](db, tenant_a)
+    db.commit()
+    own = client_a.get(path)
+    assert own.status_code == 200
+    assert marker in own.text
+    foreign = client_b.get(path)
+    assert foreign.status_code == 404
+    assert template_name(foreign) == "errors/error.html"
+    assert marker not in foreign.text
+
+
+def test_tenant_session_sees_only_its_tenant(
+    db: Session, sessions: sessionmaker[Session], tenant_a: Tenant, tenant_b: Tenant
+) -> None:
+    make_geozone(db, tenant_a, code="A1")
+    make_geozone(db, tenant_b, code="B1")
+    db.commit()
+    session = bind_tenant(sessions(), tenant_a.id)
+    # No explicit filter: the session adds the tenant criterion by itself.
+    codes = session.scalars(select(Geozone.code).select_from(Geozone)).all()
+    zones = session.scalars(select(Geozone)).all()
+    session.close()
+    assert [zone.code for zone in zones] == ["A1"]
+    assert "B1" not in codes
+
+
+def test_session_without_tenant_refuses_tenant_owned_queries(
+    sessions: sessionmaker[Session], tenant_a: Tenant
+) -> None:
+    session = sessions()
+    with pytest.raises(UnscopedQueryError):
+        session.scalars(select(Geozone)).all()
+    session.close()
+
+
+def test_session_refuses_writes_for_another_tenant(
+    sessions: sessionmaker[Session], tenant_a: Tenant, tenant_b: Tenant
+) -> None:
+    session = bind_tenant(sessions(), tenant_a.id)
+    session.add(Geozone(tenant_id=tenant_b.id, code="X", name="X", kind="urban"))
+    with pytest.raises(CrossTenantWriteError):
+        session.flush()
+    session.rollback()
+    session.close()
+
+
+def test_new_rows_take_the_session_tenant(
+    sessions: sessionmaker[Session], tenant_a: Tenant
+) -> None:
+    session = bind_tenant(sessions(), tenant_a.id)
+    zone = Geozone(code="N1", name="Nuevo", kind="urban")
+    session.add(zone)
+    session.flush()
+    assert zone.tenant_id == tenant_a.id
+    session.rollback()
+    session.close()

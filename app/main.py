@@ -6,7 +6,6 @@ import logging
 
 from fastapi import Depends, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.staticfiles import StaticFiles
 
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
@@ -23,7 +22,7 @@ from app.sections.routes import router as sections_router
 from app.security import verify_csrf
 from app.site.health import router as health_router
 from app.site.routes import router as site_router
-from app.templating import STATIC_DIR
+from app.static_files import STATIC_DIR, VersionedStaticFiles
 
 ROUTERS = (health_router, site_router, sections_router, geozones_router, pages_router)
 SESSION_COOKIE = "minka_session"
@@ -54,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static")
     register_error_handlers(app)
 
     # Added innermost first: the last one added sees the request first.

@@ -95,13 +95,8 @@ class RequestContextMiddleware:
             return
         state = scope.setdefault("state", {})
         request = Request(scope)
-        state["tenant"] = None
-        state["language"] = choose_language(
-            cookie=request.cookies.get(LANGUAGE_COOKIE),
-            accept_language=request.headers.get("accept-language"),
-            enabled=LANGUAGES,
-            default=DEFAULT_LANGUAGE,
-        )
+        state["tenant"] = tenant = None
+        state["language"] = _language_for(request, None)
         if scope["path"].startswith(TENANTLESS_PREFIXES):
             await self.app(scope, receive, send)
             return
@@ -115,13 +110,18 @@ class RequestContextMiddleware:
             await self.render_unknown_host(request, 404)(scope, receive, send)
             return
         state["tenant"] = tenant
-        state["language"] = choose_language(
-            cookie=request.cookies.get(LANGUAGE_COOKIE),
-            accept_language=request.headers.get("accept-language"),
-            enabled=tenant.languages,
-            default=tenant.default_language,
-        )
+        state["language"] = _language_for(request, tenant)
         await self.app(scope, receive, send)
+
+
+def _language_for(request: Request, tenant: CurrentTenant | None) -> str:
+    """Among the instance's languages (all of them when no instance serves the host)."""
+    return choose_language(
+        cookie=request.cookies.get(LANGUAGE_COOKIE),
+        accept_language=request.headers.get("accept-language"),
+        enabled=tenant.languages if tenant else LANGUAGES,
+        default=tenant.default_language if tenant else DEFAULT_LANGUAGE,
+    )
 
 
 class CompressionMiddleware:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +14,9 @@ from starlette.templating import Jinja2Templates, _TemplateResponse
 from app.i18n import LANGUAGES, gettext, ngettext
 from app.sections.catalog import SECTIONS
 from app.security import csrf_token
+from app.static_files import static_url
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES_DIR = ROOT / "templates"
-STATIC_DIR = ROOT / "static"
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
 def _language(context: Context) -> str:
@@ -40,14 +37,6 @@ def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
 @pass_context
 def _csrf_token(context: Context) -> str:
     return csrf_token(context["request"])
-
-
-@lru_cache(maxsize=64)
-def static_url(path: str) -> str:
-    """URL of a static file with a content hash, so browsers may cache it for long."""
-    file = STATIC_DIR / path
-    digest = hashlib.sha256(file.read_bytes()).hexdigest()[:10] if file.is_file() else "0"
-    return f"/static/{path}?v={digest}"
 
 
 def _current_path(request: Request) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import pytest
 from fastapi import FastAPI
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.sections.catalog import SECTIONS
+from app.static_files import static_url
 from app.tenants.models import Tenant
 from tests.conftest import client_for
 from tests.factories import make_geozone, make_page
@@ -162,3 +164,22 @@ def test_one_log_line_per_request(client_a: TestClient, caplog) -> None:
     assert isinstance(first["duration_ms"], float)
     assert second["status"] == 404
     assert second["path"] == '/nope\n{"event":"forged"}'
+
+
+def test_versioned_static_files_are_cached_for_long(client_a: TestClient) -> None:
+    html = client_a.get("/").text
+    match = re.search(r'href="(/static/css/minka\.css\?v=[0-9a-f]{10})"', html)
+    assert match
+    versioned = client_a.get(match.group(1))
+    assert versioned.status_code == 200
+    assert "immutable" in versioned.headers["cache-control"]
+    plain = client_a.get("/static/css/minka.css")
+    assert "cache-control" not in plain.headers
+    assert client_a.get("/static/../app/config.py").status_code == 404
+
+
+def test_logo_url_is_versioned() -> None:
+    assert re.fullmatch(
+        r"/static/img/logo-otuzco\.svg\?v=[0-9a-f]{10}", static_url("/static/img/logo-otuzco.svg")
+    )
+    assert static_url("/static/img/missing.svg") == "/static/img/missing.svg"

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve migrate demo lint format typecheck messages bench clean
+.PHONY: install run test lint format messages bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Minka needs Python 3.11 or newer"'
@@ -37,7 +37,7 @@ format: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --ignore-dirs '.*' --no-location --sort-output \
 		--omit-header -o app/locale/messages.pot .
-	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-location --omit-header \
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale \
 		--ignore-obsolete --width 100
 
 bench: $(STAMP)

@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "MINKA_"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+CENSUS_KEY_FILE = "census_key"
 MIN_SECRET_LENGTH = 32
 
 
@@ -35,6 +36,7 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     database_url: str = ""
     secret_key: SecretStr | None = None
+    census_key: SecretStr | None = None
     base_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8000")
     default_tenant: str | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
@@ -79,10 +81,12 @@ class Settings(BaseSettings):
     def _fill_defaults(self) -> Self:
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{self.var_dir / 'minka.db'}")
-        if self.secret_key is None:
-            object.__setattr__(self, "secret_key", SecretStr(_stored_secret(self.var_dir)))
-        elif len(self.secret_key.get_secret_value()) < MIN_SECRET_LENGTH:
-            raise ValueError(f"secret_key must be at least {MIN_SECRET_LENGTH} characters")
+        for field, file_name in (("secret_key", SECRET_KEY_FILE), ("census_key", CENSUS_KEY_FILE)):
+            value: SecretStr | None = getattr(self, field)
+            if value is None:
+                object.__setattr__(self, field, SecretStr(_stored_secret(self.var_dir, file_name)))
+            elif len(value.get_secret_value()) < MIN_SECRET_LENGTH:
+                raise ValueError(f"{field} must be at least {MIN_SECRET_LENGTH} characters")
         return self
 
     @property
@@ -91,18 +95,26 @@ class Settings(BaseSettings):
         return self.secret_key.get_secret_value()
 
     @property
+    def census_secret(self) -> bytes:
+        assert self.census_key is not None
+        return self.census_key.get_secret_value().encode()
+
+    @property
     def https(self) -> bool:
         return self.base_url.scheme == "https"
 
 
-def _stored_secret(var_dir: Path) -> str:
-    """Read the instance secret from var/, creating it (mode 0600) on first run."""
-    path = var_dir / SECRET_KEY_FILE
+def _stored_secret(var_dir: Path, file_name: str) -> str:
+    """Read a secret from var/, creating it (mode 0600) on first run."""
+    path = var_dir / file_name
     if path.exists():
         return path.read_text(encoding="ascii").strip()
     var_dir.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker created it first: use theirs
+        return path.read_text(encoding="ascii").strip()
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(secret + "\n")
     return secret
@@ -111,10 +123,11 @@ def _stored_secret(var_dir: Path) -> str:
 def describe_validation_error(error: ValidationError) -> str:
     """One line naming the first offending variable, e.g. 'MINKA_BASE_URL: Input should be…'."""
     first = error.errors()[0]
-    field = str(first["loc"][0]) if first["loc"] else "secret_key"
     message = first["msg"].removeprefix("Value error, ")
-    if not first["loc"] and message.startswith("secret_key"):
-        message = message.removeprefix("secret_key ")
+    if first["loc"]:
+        field = str(first["loc"][0])
+    else:  # a model-level check names its field first
+        field, _, message = message.partition(" ")
     return f"{ENV_PREFIX}{field.upper()}: {message}"
 
 

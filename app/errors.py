@@ -1,4 +1,4 @@
-"""Domain errors: raised by services, rendered by the one handler in ``app.web.errors``.
+"""Domain errors: raised by services, rendered by the one handler in ``app.error_pages``.
 
 A message is an English msgid (translated when rendered) with optional ``%(name)s`` values.
 """

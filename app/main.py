@@ -32,6 +32,13 @@ SESSION_MAX_AGE = 14 * 24 * 3600
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s %(message)s")
     logging.getLogger("minka").setLevel(level)
+    # Request lines are JSON already: print them bare so log shippers can parse every line.
+    request_log = logging.getLogger("minka.request")
+    if not request_log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        request_log.addHandler(handler)
+        request_log.propagate = False
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -53,6 +53,7 @@ def test_explicit_secret_key_is_used_and_nothing_is_written(
         ("MINKA_BASE_URL", "not a url"),
         ("MINKA_DATABASE_URL", "mysql://x"),
         ("MINKA_SECRET_KEY", "short"),
+        ("MINKA_CENSUS_KEY", "short"),
         ("MINKA_MAIL_PORT", "99999"),
         ("MINKA_MAIL_FROM", "nobody"),
         ("MINKA_LOG_LEVEL", "chatty"),

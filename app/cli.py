@@ -56,12 +56,17 @@ def one_line_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def run_cleanly(action: Callable[[], None]) -> None:
+    """Run a command body with the same one-line error handling as the built-in commands."""
+    one_line_errors(action)()
+
+
 @contextmanager
 def platform_transaction() -> Iterator[Session]:
     settings = get_settings()
     engine = make_engine(settings.database_url)
     try:
-        yield from session_scope(make_sessionmaker(engine), None)
+        yield from session_scope(make_sessionmaker(engine), None, write=True)
     finally:
         engine.dispose()
 
@@ -184,9 +189,29 @@ def demo() -> None:
 def demo_load() -> None:
     """Create the demo instances (La Libertad, Trujillo, Otuzco); safe to run again."""
     from app.demo import load_demo
+    from app.demo_people import DEMO_PASSWORD
 
+    settings = get_settings()
     with platform_transaction() as session:
-        created = load_demo(session)
-    click.echo(f"Demo data loaded ({', '.join(created) if created else 'already present'}).")
+        report = load_demo(session, settings.census_secret)
+    created = ", ".join(report.created) if report.created else "already present"
+    click.echo(f"Demo data loaded ({created}).")
     click.echo("Open http://127.0.0.1:8000 (La Libertad), http://trujillo.localhost:8000 and")
     click.echo("http://otuzco.localhost:8000 once the server is running.")
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    for email, role in report.logins.get("lalibertad", []):
+        click.echo(f"  {email:<42} {role}")
+    click.echo("  (the same accounts exist on trujillo and otuzco: admin@trujillo.minka.example…)")
+    dni, birth = report.sample_resident
+    click.echo(f"To try verification as vecino@…: DNI {dni}, date of birth {birth}.")
+
+
+def _register_feature_commands() -> None:
+    from app.census.commands import census
+    from app.oidc.commands import oidc
+
+    main.add_command(census)
+    main.add_command(oidc)
+
+
+_register_feature_commands()

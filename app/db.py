@@ -77,9 +77,16 @@ def _on_sqlite_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoo
     cursor.close()
 
 
+WRITE_OPTION = "minka_write"
+
+
 def _begin_sqlite_transaction(connection: Connection) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT and hides BEGIN; we emit it ourselves.
-    connection.exec_driver_sql("BEGIN")
+    # Writing requests take the write lock up front (IMMEDIATE): SQLite cannot upgrade a read
+    # transaction once another writer has committed, so concurrent claims would fail instead
+    # of waiting their turn. PostgreSQL needs none of this.
+    immediate = connection.get_execution_options().get(WRITE_OPTION)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -164,11 +171,15 @@ def _stamp_new_rows_with_tenant(session: Session, _tx: UOWTransaction, _i: Any) 
             raise CrossTenantWriteError(f"{type(obj).__name__} belongs to another tenant")
 
 
-def session_scope(factory: sessionmaker[Session], tenant_id: int | None) -> Iterator[Session]:
+def session_scope(
+    factory: sessionmaker[Session], tenant_id: int | None, *, write: bool = False
+) -> Iterator[Session]:
     """Yield a session, then commit — or roll back if anything raised. The one commit point."""
     session = factory() if tenant_id is not None else platform_session(factory)
     if tenant_id is not None:
         bind_tenant(session, tenant_id)
+    if write:
+        session.connection(execution_options={WRITE_OPTION: True})
     try:
         yield session
         session.commit()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from app.db import scoped_to
+from app.demo_people import DEMO_ACCOUNTS, demo_census_rows, load_demo_people
 from app.geozones.models import Geozone
 from app.geozones.repository import get_geozone_by_code
 from app.pages.models import Page
@@ -176,13 +177,26 @@ def _ensure_content(session: Session, tenant: Tenant, demo: DemoInstance) -> Non
         session.flush()
 
 
-def load_demo(session: Session) -> list[str]:
-    """Create what is missing of the demo instances; returns the slugs created."""
-    created: list[str] = []
-    for demo in DEMO_INSTANCES:
+@dataclass
+class DemoReport:
+    created: list[str] = field(default_factory=list)
+    logins: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    sample_resident: tuple[str, str] = ("", "")
+
+
+def load_demo(session: Session, census_secret: bytes) -> DemoReport:
+    """Create what is missing of the demo instances, their census and demo accounts."""
+    report = DemoReport()
+    for number, demo in enumerate(DEMO_INSTANCES, start=1):
         tenant = get_tenant_by_slug(session, demo.data.slug)
         if tenant is None:
             tenant = create_tenant(session, demo.data)
-            created.append(tenant.slug)
+            report.created.append(tenant.slug)
         _ensure_content(session, tenant, demo)
-    return created
+        codes = [code for code, _name, _kind in demo.zones]
+        report.logins[tenant.slug] = load_demo_people(session, tenant, number, codes, census_secret)
+        if number == 1:
+            # The first census rows back the verified demo accounts; this one is left free.
+            dni, birth, _code = demo_census_rows(number, codes)[len(DEMO_ACCOUNTS)]
+            report.sample_resident = (dni, birth.isoformat())
+    return report

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from app.authz.core import LoginRequired
 from app.errors import DomainError
 from app.i18n import N_, gettext
 from app.middleware import apply_security_headers
@@ -24,7 +26,9 @@ TITLES: dict[int, str] = {
     404: N_("Page not found"),
     405: N_("Action not allowed here"),
     409: N_("Conflict"),
+    401: N_("Sign in"),
     413: N_("Too much data"),
+    429: N_("Too many attempts"),
     422: N_("Invalid data"),
     500: N_("Something went wrong"),
     503: N_("Service unavailable"),
@@ -35,7 +39,9 @@ MESSAGES: dict[int, str] = {
     404: N_("The page you are looking for does not exist or was moved."),
     405: N_("This address does not accept that kind of request."),
     409: N_("This conflicts with something that already exists."),
+    401: N_("Please sign in to continue."),
     413: N_("What you sent is larger than this site accepts."),
+    429: N_("Too many attempts. Wait a few minutes and try again."),
     422: N_("Some of the information sent is not valid."),
     500: N_("An unexpected error happened on our side. It has been recorded; please try again."),
     503: N_("The service is temporarily unavailable. Please try again in a few minutes."),
@@ -72,6 +78,9 @@ def render_unknown_host(request: Request, status: int) -> Response:
 
 async def _domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    if isinstance(exc, LoginRequired) and request.method == "GET":
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return RedirectResponse(f"/login?next={target}", status_code=303)
     return render_error(request, exc.status_code, exc.message, exc.values)
 
 

@@ -7,8 +7,13 @@ import logging
 from fastapi import Depends, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
+from app.accounts.profile_routes import router as profile_router
+from app.accounts.routes import router as accounts_router
+from app.admin.routes import router as admin_router
+from app.admin.setup_routes import router as admin_setup_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
+from app.desk.routes import router as desk_router
 from app.error_pages import register_error_handlers, render_unknown_host
 from app.geozones.routes import router as geozones_router
 from app.middleware import (
@@ -17,14 +22,29 @@ from app.middleware import (
     RequestLogMiddleware,
     SecurityHeadersMiddleware,
 )
+from app.oidc.routes import router as oidc_router
 from app.pages.routes import router as pages_router
 from app.sections.routes import router as sections_router
 from app.security import verify_csrf
 from app.site.health import router as health_router
 from app.site.routes import router as site_router
 from app.static_files import STATIC_DIR, VersionedStaticFiles
+from app.verification.routes import router as verification_router
 
-ROUTERS = (health_router, site_router, sections_router, geozones_router, pages_router)
+ROUTERS = (
+    health_router,
+    site_router,
+    sections_router,
+    geozones_router,
+    pages_router,
+    accounts_router,
+    profile_router,
+    verification_router,
+    oidc_router,
+    admin_router,
+    admin_setup_router,
+    desk_router,
+)
 SESSION_COOKIE = "minka_session"
 SESSION_MAX_AGE = 14 * 24 * 3600
 

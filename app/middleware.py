@@ -16,7 +16,9 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.db import platform_session
+from app.accounts.sessions import SESSION_TOKEN_KEY, principal_for_token
+from app.authz.principal import Principal
+from app.db import platform_session, scoped_to
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGES, choose_language
 from app.tenants.schemas import CurrentTenant
 from app.tenants.service import resolve_tenant
@@ -85,9 +87,15 @@ class RequestContextMiddleware:
         self.default_tenant = default_tenant
         self.render_unknown_host = render_unknown_host
 
-    def _resolve(self, host: str) -> CurrentTenant | None:
+    def _resolve(
+        self, host: str, token: str | None
+    ) -> tuple[CurrentTenant | None, Principal | None]:
         with platform_session(self.sessions()) as session:
-            return resolve_tenant(session, host, self.default_tenant)
+            tenant = resolve_tenant(session, host, self.default_tenant)
+            if tenant is None or not token:
+                return tenant, None
+            with scoped_to(session, tenant.id):
+                return tenant, principal_for_token(session, token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -96,12 +104,16 @@ class RequestContextMiddleware:
         state = scope.setdefault("state", {})
         request = Request(scope)
         state["tenant"] = tenant = None
+        state["principal"] = None
         state["language"] = _language_for(request, None)
         if scope["path"].startswith(TENANTLESS_PREFIXES):
             await self.app(scope, receive, send)
             return
         try:
-            tenant = await anyio.to_thread.run_sync(self._resolve, request.headers.get("host", ""))
+            token = scope.get("session", {}).get(SESSION_TOKEN_KEY)
+            tenant, principal = await anyio.to_thread.run_sync(
+                self._resolve, request.headers.get("host", ""), token
+            )
         except OperationalError:
             request_log.exception("database unavailable while resolving the tenant")
             await self.render_unknown_host(request, 503)(scope, receive, send)
@@ -110,6 +122,7 @@ class RequestContextMiddleware:
             await self.render_unknown_host(request, 404)(scope, receive, send)
             return
         state["tenant"] = tenant
+        state["principal"] = principal
         state["language"] = _language_for(request, tenant)
         await self.app(scope, receive, send)
 

@@ -6,7 +6,7 @@ from app.authz.models import RoleAssignment
 from app.census.models import CensusEntry
 from app.db import Base
 from app.geozones.models import Geozone
-from app.oidc.models import Identity, OidcProvider
+from app.oidc.models import Identity, OidcFlow, OidcProvider
 from app.pages.models import Page
 from app.tenants.models import Tenant, TenantHost
 from app.verification.models import Resident, VerificationConflict
@@ -18,6 +18,7 @@ __all__ = [
     "CensusEntry",
     "Geozone",
     "Identity",
+    "OidcFlow",
     "OidcProvider",
     "Page",
     "Resident",

@@ -11,6 +11,9 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates, _TemplateResponse
 
+import app.authz.registry  # noqa: F401 - registers every permission rule
+from app.authz.core import can
+from app.flash import pop_flashes
 from app.i18n import LANGUAGES, gettext, ngettext
 from app.sections.catalog import SECTIONS
 from app.security import csrf_token
@@ -53,6 +56,8 @@ templates.env.globals.update(
     csrf_token=_csrf_token,
     static_url=static_url,
     current_path=_current_path,
+    pop_flashes=pop_flashes,
+    can=can,
 )
 
 
@@ -68,6 +73,7 @@ def render(
     state = request.state
     full: dict[str, Any] = {
         "tenant": getattr(state, "tenant", None),
+        "principal": getattr(state, "principal", None),
         "language": getattr(state, "language", "es"),
         **(context or {}),
     }

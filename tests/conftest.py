@@ -16,6 +16,7 @@ from app.main import create_app
 from app.tenants.models import Tenant
 from tests.databases import ON_POSTGRES, drop_database, fresh_database
 from tests.factories import make_tenant
+from tests.mailbox import Mailbox, SmtpServer
 
 SECRET = "test-secret-" + "k" * 40
 
@@ -108,3 +109,13 @@ def client_a(app: FastAPI, tenant_a: Tenant) -> Iterator[TestClient]:
 def client_b(app: FastAPI, tenant_b: Tenant) -> Iterator[TestClient]:
     with client_for(app, "beta.test") as client:
         yield client
+
+
+@pytest.fixture
+def mailbox(app: FastAPI, settings: Settings) -> Iterator[Mailbox]:
+    """Point the app's mail settings at a real SMTP server started for the test."""
+    with SmtpServer() as server:
+        app.state.settings = settings.model_copy(
+            update={"mail_host": "127.0.0.1", "mail_port": server.port}
+        )
+        yield server.mailbox

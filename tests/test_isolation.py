@@ -10,21 +10,45 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import CrossTenantWriteError, UnscopedQueryError, bind_tenant
+from app.db import CrossTenantWriteError, UnscopedQueryError, bind_tenant, scoped_to
 from app.geozones.models import Geozone
 from app.main import ROUTERS
+from app.oidc.models import OidcProvider
 from app.tenants.models import Tenant
 from tests.factories import make_geozone, make_page
+from tests.people import make_user, sign_in
 from tests.rendering import template_name
 
-# Every GET route that takes a path parameter, with how to make an object of a tenant for it
-# (its URL, and a text that only that object's page shows).
-ROUTES_WITH_IDS: dict[str, Callable[[Session, Tenant], tuple[str, str]]] = {
+
+def _provider(db: Session, tenant: Tenant) -> OidcProvider:
+    with scoped_to(db, tenant.id):
+        provider = OidcProvider(
+            name="solo-alfa",
+            label="IdP",
+            issuer="http://127.0.0.1:9/",
+            client_id="c",
+            client_secret="s",
+        )
+        db.add(provider)
+        db.flush()
+    return provider
+
+
+def _user_page(db: Session, tenant: Tenant) -> tuple[str, str]:
+    return f"/admin/users/{make_user(db, tenant, name='Sólo Alfa').id}", "Sólo Alfa"
+
+
+# Every GET route that takes a path parameter, with how to make an object of a tenant for it:
+# its URL, and a text only that object's page shows (None: the route shows no page of it).
+ROUTES_WITH_IDS: dict[str, Callable[[Session, Tenant], tuple[str, str | None]]] = {
     "show_geozone": lambda db, t: (f"/geozones/{make_geozone(db, t, code='ISO').id}", "🌽 ISO"),
     "show_page": lambda db, t: (
         f"/pages/{make_page(db, t, slug='solo-alfa').slug}",
         "🌽 solo-alfa",
     ),
+    "admin_user": _user_page,
+    "oidc_login": lambda db, t: (f"/auth/{_provider(db, t).name}/login", None),
+    "oidc_callback": lambda db, t: (f"/auth/{_provider(db, t).name}/callback?code=x", None),
 }
 
 
@@ -45,18 +69,25 @@ def test_object_of_one_instance_is_404_on_another(
     route_name: str,
     db: Session,
     tenant_a: Tenant,
+    tenant_b: Tenant,
     client_a: TestClient,
     client_b: TestClient,
 ) -> None:
     path, marker = ROUTES_WITH_IDS[route_name](db, tenant_a)
+    # Administrators on both sides: staff of B must not reach A's objects either.
+    sign_in(client_a, make_user(db, tenant_a, "administrator"))
+    sign_in(client_b, make_user(db, tenant_b, "administrator"))
     db.commit()
-    own = client_a.get(path)
-    assert own.status_code == 200
-    assert marker in own.text
-    foreign = client_b.get(path)
+    own = client_a.get(path, follow_redirects=False)
+    assert own.status_code != 404
+    if marker is not None:
+        assert own.status_code == 200
+        assert marker in own.text
+    foreign = client_b.get(path, follow_redirects=False)
     assert foreign.status_code == 404
     assert template_name(foreign) == "errors/error.html"
-    assert marker not in foreign.text
+    if marker is not None:
+        assert marker not in foreign.text
 
 
 def test_tenant_session_sees_only_its_tenant(

@@ -31,6 +31,8 @@ class User(TenantOwned, TimestampMixin, Base):
             "('female', 'male', 'non_binary', 'other', 'prefer_not_to_say')",
             name="gender",
         ),
+        # Never reuse the id of a deleted account: the audit log refers to people by id.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

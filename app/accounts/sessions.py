@@ -15,6 +15,7 @@ from app.tokens import digest, new_token
 from app.verification.models import Resident
 
 SESSION_LIFETIME = timedelta(days=14)
+SESSION_TOKEN_KEY = "sid"  # noqa: S105 - the cookie key that holds the login token
 
 
 def start_session(session: Session, user: User, channel: str = "web") -> tuple[str, UserSession]:

@@ -44,6 +44,8 @@ class TenantSettings(BaseModel):
     contact_email: str = Field(default="", max_length=200)
     contact_phone: str = Field(default="", max_length=50)
     address: str = Field(default="", max_length=300)
+    # When set, verification by census also asks for this (e.g. "Ubigeo de nacimiento").
+    census_extra_label: str = Field(default="", max_length=80)
 
 
 class TenantCreate(BaseModel):

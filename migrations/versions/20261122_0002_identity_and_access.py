@@ -152,6 +152,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("tenant_id", "email", name=op.f("uq_users_tenant_id_email")),
+        sqlite_autoincrement=True,
     )
     op.create_index(op.f("ix_users_geozone_id"), "users", ["geozone_id"])
     op.create_index(op.f("ix_users_tenant_id"), "users", ["tenant_id"])
@@ -201,12 +202,6 @@ def upgrade() -> None:
         sa.Column("client_address", sa.String(length=64), nullable=False),
         sa.Column("details", sa.JSON(), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["actor_id"],
-            ["users.id"],
-            name=op.f("fk_audit_entries_actor_id_users"),
-            ondelete="SET NULL",
-        ),
         sa.ForeignKeyConstraint(
             ["tenant_id"],
             ["tenants.id"],

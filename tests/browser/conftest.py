@@ -20,10 +20,12 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.databases import drop_database, fresh_database
+from tests.oidc.fixture import TestProvider
 
 HERE = Path(__file__).resolve().parent
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 MINKA = str(Path(sys.executable).with_name("minka"))
+PROVIDER_NAME = "idp"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -75,8 +77,23 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`make run` in miniature: migrate, load the demo, serve on a free port."""
+def live_port() -> int:
+    return _free_port()
+
+
+@pytest.fixture(scope="session")
+def identity_provider(live_port: int) -> Iterator[TestProvider]:
+    """The real test identity provider, with the live server's callback registered."""
+    callback = f"http://127.0.0.1:{live_port}/auth/{PROVIDER_NAME}/callback"
+    with TestProvider([callback]) as provider:
+        yield provider
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, live_port: int, identity_provider: TestProvider
+) -> Iterator[str]:
+    """`make run` in miniature: migrate, load the demo, add the provider, serve on a free port."""
     workdir = tmp_path_factory.mktemp("live")
     url = fresh_database("minka_test_browser", workdir)
     env = {
@@ -84,9 +101,29 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "MINKA_DATABASE_URL": url,
         "MINKA_VAR_DIR": str(workdir / "var"),
     }
-    for step in (["db", "upgrade"], ["demo", "load"]):
+    add_provider = [
+        "oidc",
+        "add",
+        "--tenant",
+        "lalibertad",
+        "--name",
+        PROVIDER_NAME,
+        "--label",
+        "ID Gob.pe (prueba)",
+        "--issuer",
+        identity_provider.issuer,
+        "--client-id",
+        identity_provider.client_id,
+        "--client-secret",
+        identity_provider.client_secret,
+        "--scope",
+        "openid email profile dni",
+        "--national-id-claim",
+        "national_id",
+    ]
+    for step in (["db", "upgrade"], ["demo", "load"], add_provider):
         subprocess.run([MINKA, *step], env=env, cwd=workdir, check=True, capture_output=True)
-    port = _free_port()
+    port = live_port
     log = (workdir / "server.log").open("w")
     server = subprocess.Popen(
         [MINKA, "serve", "--port", str(port)], env=env, cwd=workdir, stdout=log, stderr=log

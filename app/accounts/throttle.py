@@ -1,0 +1,52 @@
+"""Counting failed logins and reset requests in the database, so every worker sees them."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import ThrottleEvent
+from app.db import utcnow
+
+# kind: (events allowed, within this window)
+LIMITS: dict[str, tuple[int, timedelta]] = {
+    "login_account": (5, timedelta(minutes=15)),
+    "login_address": (30, timedelta(minutes=15)),
+    "reset_account": (3, timedelta(hours=1)),
+    "reset_address": (10, timedelta(hours=1)),
+    "verify_account": (5, timedelta(hours=1)),
+}
+
+
+def _key(value: str) -> str:
+    return hashlib.sha256(value.strip().lower().encode()).hexdigest()
+
+
+def is_throttled(session: Session, kind: str, value: str) -> bool:
+    allowed, window = LIMITS[kind]
+    count = session.scalar(
+        select(func.count())
+        .select_from(ThrottleEvent)
+        .where(
+            ThrottleEvent.kind == kind,
+            ThrottleEvent.key_digest == _key(value),
+            ThrottleEvent.created_at > utcnow() - window,
+        )
+    )
+    return (count or 0) >= allowed
+
+
+def note_event(session: Session, kind: str, value: str) -> None:
+    session.add(ThrottleEvent(kind=kind, key_digest=_key(value), created_at=utcnow()))
+    session.flush()
+
+
+def forget_events(session: Session, kind: str, value: str) -> None:
+    session.execute(
+        delete(ThrottleEvent).where(
+            ThrottleEvent.kind == kind, ThrottleEvent.key_digest == _key(value)
+        )
+    )

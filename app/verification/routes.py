@@ -1,0 +1,101 @@
+"""A signed-in person verifies that they live in the instance, against its census."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from app.accounts import throttle
+from app.accounts.service import get_user
+from app.audit.service import record
+from app.authz.core import authorize
+from app.census.service import census_key, dni_digest, find_census_entry, parse_birth_date
+from app.deps import ClientAddress, SessionDep, SettingsDep, TenantDep, UserDep
+from app.errors import Invalid
+from app.flash import flash
+from app.geozones.repository import get_geozone_by_code
+from app.i18n import N_
+from app.templating import render
+from app.verification.service import claim_resident
+
+router = APIRouter(prefix="/account/verify")
+Field = Annotated[str, Form(max_length=100)]
+
+NOT_FOUND = N_(
+    "We could not find these details in the census. Check them, or verify in person at a "
+    "service desk of the municipality."
+)
+TAKEN = N_(
+    "This DNI is already verified on another account. An administrator will review the case; "
+    "you can also go to a service desk with your DNI."
+)
+
+
+@router.get("", name="verify")
+def show_verification(request: Request, tenant: TenantDep, me: UserDep) -> Response:
+    if me.resident_id is not None:
+        return RedirectResponse("/account", status_code=303)
+    authorize(me, "account.verify")
+    return render(request, "accounts/verify.html", {"form": {}, "errors": {}})
+
+
+@router.post("", name="verify_submit")
+def submit_verification(
+    request: Request,
+    tenant: TenantDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    me: UserDep,
+    address: ClientAddress,
+    dni: Field = "",
+    birth_date: Field = "",
+    extra: Field = "",
+) -> Response:
+    authorize(me, "account.verify")
+    submitted = {"dni": dni, "birth_date": birth_date, "extra": extra}
+
+    def again(errors: dict[str, str], status: int) -> Response:
+        context = {"form": submitted, "errors": errors}
+        return render(request, "accounts/verify.html", context, status_code=status)
+
+    if throttle.is_throttled(session, "verify_account", str(me.user_id)):
+        return again({"dni": N_("Too many attempts. Wait a few minutes and try again.")}, 429)
+    key = census_key(settings.census_secret, tenant.slug)
+    try:
+        birth = parse_birth_date(birth_date)
+    except Invalid as invalid:
+        return again({"birth_date": invalid.message}, 422)
+    try:
+        entry = find_census_entry(session, key, dni, birth, extra or None)
+    except Invalid as invalid:
+        return again({"dni": invalid.message}, 422)
+    if entry is None:
+        throttle.note_event(session, "verify_account", str(me.user_id))
+        return again({"dni": NOT_FOUND}, 422)
+    user = get_user(session, me.user_id)
+    outcome = claim_resident(session, user, dni_digest(key, dni), "census")
+    if outcome.conflict is not None:
+        record(
+            session,
+            "verification.conflict",
+            actor=me,
+            object_type="resident",
+            object_id=outcome.conflict.resident_id,
+            client_address=address,
+        )
+        return again({"dni": TAKEN}, 409)
+    if user.geozone_id is None and entry.geozone_code:
+        zone = get_geozone_by_code(session, entry.geozone_code)
+        user.geozone_id = zone.id if zone else None
+    record(
+        session,
+        "verification.census",
+        actor=me,
+        object_type="user",
+        object_id=user.id,
+        client_address=address,
+    )
+    flash(request, N_("You are now a verified resident."), "success")
+    return RedirectResponse("/account", status_code=303)

@@ -1,0 +1,116 @@
+"""Becoming a verified resident: one DNI, one account, one voice — decided by the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.db import utcnow
+from app.verification.models import Resident, VerificationConflict
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Either the resident now held by the account, or the conflict that was recorded."""
+
+    resident: Resident | None
+    conflict: VerificationConflict | None = None
+    already_verified: bool = False
+
+
+def resident_of(session: Session, user_id: int) -> Resident | None:
+    return session.scalars(select(Resident).where(Resident.user_id == user_id)).one_or_none()
+
+
+def _by_digest(session: Session, dni_digest: str) -> Resident | None:
+    return session.scalars(
+        select(Resident)
+        .where(Resident.dni_digest == dni_digest)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+
+
+def claim_resident(
+    session: Session,
+    user: User,
+    dni_digest: str,
+    method: str,
+    verified_by_id: int | None = None,
+) -> Outcome:
+    """Attach the person with this DNI to the account, unless another account holds it.
+
+    Concurrent claims are settled by the unique constraints (one resident per DNI, one per
+    account) and by a conditional update for a detached resident: exactly one claim wins.
+    """
+    held = resident_of(session, user.id)
+    if held is not None:
+        return Outcome(held, already_verified=True)
+    now = utcnow()
+    resident = _by_digest(session, dni_digest)
+    if resident is None:
+        try:
+            with session.begin_nested():
+                resident = Resident(
+                    dni_digest=dni_digest,
+                    user_id=user.id,
+                    method=method,
+                    verified_at=now,
+                    verified_by_id=verified_by_id,
+                )
+                session.add(resident)
+            return Outcome(resident)
+        except IntegrityError:
+            resident = _by_digest(session, dni_digest)
+            if resident is None:  # the same account won a concurrent claim with another DNI
+                return Outcome(resident_of(session, user.id), already_verified=True)
+    if resident.user_id == user.id:
+        return Outcome(resident, already_verified=True)
+    if resident.user_id is None:
+        # A deleted account's voice: the new account takes it back, it does not get a new one.
+        taken = session.execute(
+            update(Resident)
+            .where(Resident.id == resident.id, Resident.user_id.is_(None))
+            .values(user_id=user.id, method=method, verified_at=now, verified_by_id=verified_by_id)
+            .execution_options(synchronize_session=False)
+        )
+        resident = _by_digest(session, dni_digest)
+        assert resident is not None
+        if taken.rowcount == 1:  # type: ignore[attr-defined]
+            return Outcome(resident)
+    conflict = VerificationConflict(
+        resident_id=resident.id,
+        claimant_id=user.id,
+        holder_id=resident.user_id,
+        method=method,
+        created_at=now,
+    )
+    session.add(conflict)
+    session.flush()
+    return Outcome(None, conflict)
+
+
+def open_conflicts(session: Session) -> list[VerificationConflict]:
+    statement = (
+        select(VerificationConflict)
+        .where(VerificationConflict.resolved_at.is_(None))
+        .order_by(VerificationConflict.created_at)
+    )
+    return list(session.scalars(statement))
+
+
+def resolve_conflict(session: Session, conflict: VerificationConflict, decision: str) -> None:
+    """``transfer`` gives the voice to the claimant; ``keep`` leaves it with the holder."""
+    resident = session.get(Resident, conflict.resident_id)
+    assert resident is not None
+    if decision == "transfer" and conflict.claimant_id is not None:
+        claimant_held = resident_of(session, conflict.claimant_id)
+        if claimant_held is None:
+            resident.user_id = conflict.claimant_id
+            resident.verified_at = utcnow()
+    conflict.resolved_at = utcnow()
+    conflict.resolution = decision
+    session.flush()

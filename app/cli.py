@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 from pydantic import ValidationError
@@ -22,7 +22,7 @@ from app.tenants.schemas import TenantCreate
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     click.echo(f"minka: error: {message}", err=True)
     sys.exit(1)
 
@@ -42,15 +42,16 @@ def one_line_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except SettingsError as error:
-            _fail(str(error))
+            fail(str(error))
         except DomainError as error:
-            _fail(str(error))
+            fail(str(error))
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(part) for part in first["loc"])
-            _fail(f"{where}: {first['msg']}" if where else first["msg"])
+            message = first["msg"].removeprefix("Value error, ")
+            fail(f"{where}: {message}" if where else message)
         except SQLAlchemyError as error:
-            _fail(f"database: {_first_line(error)}")
+            fail(f"database: {_first_line(error)}")
         return None
 
     return wrapper  # type: ignore[return-value]
@@ -207,11 +208,13 @@ def demo_load() -> None:
 
 
 def _register_feature_commands() -> None:
+    from app.accounts.commands import users
     from app.census.commands import census
     from app.oidc.commands import oidc
 
     main.add_command(census)
     main.add_command(oidc)
+    main.add_command(users)
 
 
 _register_feature_commands()

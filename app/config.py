@@ -111,12 +111,18 @@ def _stored_secret(var_dir: Path, file_name: str) -> str:
         return path.read_text(encoding="ascii").strip()
     var_dir.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another worker created it first: use theirs
-        return path.read_text(encoding="ascii").strip()
+    # Write a private temporary file, then link it into place: the link either creates the
+    # complete file or fails because another worker's complete file is already there.
+    temporary = var_dir / f".{file_name}.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(secret + "\n")
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        secret = path.read_text(encoding="ascii").strip()
+    finally:
+        temporary.unlink()
     return secret
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from app.accounts.models import User
+from app.accounts.sessions import principal_for_user
 from app.authz.core import LoginRequired
 from app.authz.principal import Principal
 from app.config import Settings
@@ -56,6 +59,36 @@ def get_settings_dep(request: Request) -> Settings:
 PrincipalDep = Annotated[Principal | None, Depends(get_principal)]
 UserDep = Annotated[Principal, Depends(require_principal)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+ACTING_KEY = "acting_for"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who an action is for: the signed-in person, or the person a desk manager serves."""
+
+    person: Principal
+    manager: Principal | None = None
+
+    @property
+    def channel(self) -> str:
+        return "desk" if self.manager is not None else "web"
+
+
+def get_actor(request: Request, session: SessionDep, me: UserDep) -> Actor:
+    """For later modules: a desk manager acting for someone acts as that person (logged)."""
+    acting = request.session.get(ACTING_KEY)
+    if not (isinstance(acting, dict) and me.has_role("desk_manager")):
+        return Actor(me)
+    person = session.get(User, acting.get("id"))
+    if person is None:
+        request.session.pop(ACTING_KEY, None)
+        return Actor(me)
+    return Actor(principal_for_user(session, person), manager=me)
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
 def client_address(request: Request) -> str:

@@ -31,6 +31,7 @@ TITLES: dict[int, str] = {
     429: N_("Too many attempts"),
     422: N_("Invalid data"),
     500: N_("Something went wrong"),
+    502: N_("The other service did not answer"),
     503: N_("Service unavailable"),
 }
 MESSAGES: dict[int, str] = {
@@ -44,6 +45,7 @@ MESSAGES: dict[int, str] = {
     429: N_("Too many attempts. Wait a few minutes and try again."),
     422: N_("Some of the information sent is not valid."),
     500: N_("An unexpected error happened on our side. It has been recorded; please try again."),
+    502: N_("A service we depend on did not answer as expected. Please try again later."),
     503: N_("The service is temporarily unavailable. Please try again in a few minutes."),
 }
 UNKNOWN_HOST_MESSAGE = N_("There is no Minka instance at this address.")

@@ -36,12 +36,22 @@ def minka(scratch_url: str, tmp_path: Path) -> Run:
         "MINKA_VAR_DIR": str(tmp_path / "var"),
     }
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [MINKA, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+            [MINKA, *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            input=stdin,
         )
 
     return run
+
+
+def minka_with_input(minka: Run, stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return minka(*args, stdin=stdin)
 
 
 def _count(url: str, model: type) -> int:
@@ -135,3 +145,74 @@ def test_db_downgrade_and_upgrade(minka: Run) -> None:
     assert minka("tenants", "list").returncode == 1
     assert minka("db", "upgrade").returncode == 0
     assert minka("tenants", "list").returncode == 0
+
+
+def test_create_admin_then_sign_in_is_possible(minka: Run, scratch_url: str) -> None:
+    minka("db", "upgrade")
+    minka("demo", "load")
+    created = minka_with_input(
+        minka,
+        "clave-del-admin-1\nclave-del-admin-1\n",
+        "users",
+        "create-admin",
+        "--tenant",
+        "otuzco",
+        "--email",
+        "Jefa@Otuzco.pe",
+    )
+    assert created.returncode == 0, created.stderr
+    assert "Created jefa@otuzco.pe: administrator of otuzco." in created.stdout
+    short = minka_with_input(
+        minka,
+        "corta\ncorta\n",
+        "users",
+        "create-admin",
+        "--tenant",
+        "otuzco",
+        "--email",
+        "otro@otuzco.pe",
+    )
+    assert short.returncode == 1
+    assert (
+        short.stderr.strip()
+        .splitlines()[-1]
+        .startswith("minka: error: the password must have at least 10")
+    )
+
+
+def test_oidc_add_prints_the_callback_for_every_host(minka: Run) -> None:
+    minka("db", "upgrade")
+    minka("demo", "load")
+    added = minka(
+        "oidc",
+        "add",
+        "--tenant",
+        "lalibertad",
+        "--name",
+        "idgobpe",
+        "--issuer",
+        "https://idp.example.gob.pe",
+        "--client-id",
+        "minka",
+        "--client-secret",
+        "s3",
+    )
+    assert added.returncode == 0, added.stderr
+    assert "http://127.0.0.1:8000/auth/idgobpe/callback" in added.stdout
+    assert "http://localhost:8000/auth/idgobpe/callback" in added.stdout
+    again = minka(
+        "oidc",
+        "add",
+        "--tenant",
+        "lalibertad",
+        "--name",
+        "idgobpe",
+        "--issuer",
+        "https://idp.example.gob.pe",
+        "--client-id",
+        "minka",
+        "--client-secret",
+        "s3",
+    )
+    assert again.returncode == 1
+    assert "already exists" in again.stderr

@@ -81,6 +81,14 @@ def submit_login(
         return render(request, "accounts/login.html", context, status_code=refused.status_code)
     token, _login = start_session(session, user)
     sign_in(request, token)
+    record(
+        session,
+        "login.password",
+        actor=None,
+        object_type="user",
+        object_id=user.id,
+        client_address=address,
+    )
     return RedirectResponse(safe_next(next_path), status_code=303)
 
 
@@ -190,7 +198,8 @@ def submit_forgot(
     if issued is not None:
         user, token = issued
         link = _link(request, f"/password/reset?token={token}")
-        mail = emails.reset_mail(user.language or request.state.language, email, tenant.name, link)
+        language = user.language or request.state.language
+        mail = emails.reset_mail(language, user.email or email, tenant.name, link)
         task = _mail_task(request, settings, mail)
     return _check_your_email(request, email.strip(), task)
 

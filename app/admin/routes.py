@@ -213,7 +213,11 @@ def decide_conflict(
         raise NotFound()
     if decision not in {"transfer", "keep"}:
         raise Invalid(N_("Choose one of the options."))
-    resolve_conflict(session, conflict, decision)
+    try:
+        resolve_conflict(session, conflict, decision)
+    except Invalid as refused:
+        flash(request, refused.message, "error")
+        return RedirectResponse("/admin/conflicts", status_code=303)
     record(
         session,
         "verification.conflict_resolved",

@@ -6,16 +6,17 @@ import io
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from app.audit.service import record
 from app.authz.core import authorize
 from app.census.service import census_key, import_census
 from app.deps import ClientAddress, SessionDep, SettingsDep, TenantDep, UserDep
-from app.errors import Conflict, Invalid
+from app.errors import Conflict, Invalid, NotFound
 from app.forms import FormInvalid, parse_form
 from app.oidc.admin import add_provider
-from app.oidc.repository import enabled_providers
+from app.oidc.models import OidcProvider
+from app.oidc.repository import all_providers
 from app.oidc.schemas import ProviderForm
 from app.templating import render
 
@@ -42,12 +43,12 @@ def upload_census(
 ) -> Response:
     authorize(me, "admin.census.import")
     # The upload is spooled to disk by the form parser; lines are read one at a time.
-    lines = io.TextIOWrapper(census_file.file, encoding="utf-8-sig", errors="replace", newline="")
+    lines = io.TextIOWrapper(census_file.file, encoding="utf-8-sig", newline="")
     key = census_key(settings.census_secret, tenant.slug)
     try:
         report = import_census(session, tenant.id, key, lines)
     except Invalid as invalid:
-        context = {"report": None, "error": invalid.message}
+        context = {"report": None, "error": invalid.message, "error_values": invalid.values}
         return render(request, "admin/census.html", context, status_code=422)
     record(
         session,
@@ -73,7 +74,7 @@ def _providers_page(
     status: int = 200,
 ) -> Response:
     context = {
-        "providers": enabled_providers(session),
+        "providers": all_providers(session),
         "form": form,
         "errors": errors,
         "base": str(request.base_url).rstrip("/"),
@@ -134,3 +135,30 @@ def create_provider(
         details={"name": provider.name, "issuer": provider.issuer},
     )
     return _providers_page(request, session, {"scope": "openid email profile"}, {})
+
+
+@router.post("/providers/{provider_id}/enabled", name="admin_provider_enabled")
+def switch_provider(
+    request: Request,
+    provider_id: int,
+    tenant: TenantDep,
+    session: SessionDep,
+    me: UserDep,
+    address: ClientAddress,
+    enabled: Field = "",
+) -> Response:
+    authorize(me, "admin.providers.manage")
+    provider = session.get(OidcProvider, provider_id)
+    if provider is None:
+        raise NotFound()
+    provider.enabled = enabled == "yes"
+    record(
+        session,
+        "oidc.provider_enabled",
+        actor=me,
+        object_type="oidc_provider",
+        object_id=provider.id,
+        client_address=address,
+        details={"enabled": provider.enabled},
+    )
+    return RedirectResponse("/admin/providers", status_code=303)

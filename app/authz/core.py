@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from app.authz.principal import Principal
+from app.authz.principal import Level, Principal, level_of
 from app.errors import DomainError, Forbidden
 from app.i18n import N_
 
@@ -69,3 +69,15 @@ def has_role(*roles: str) -> Rule:
 
 def signed_in(principal: Principal | None, _obj: Any, _ctx: Mapping[str, Any]) -> bool:
     return principal is not None
+
+
+def at_least(level: Level, *, organizations: bool = True) -> Rule:
+    """A rule a module declares for an action, e.g. supporting: ``at_least(Level.VERIFIED,
+    organizations=False)``."""
+
+    def check(principal: Principal | None, _obj: Any, _ctx: Mapping[str, Any]) -> bool:
+        if principal is not None and principal.is_organization and not organizations:
+            return False
+        return level_of(principal) >= level
+
+    return check

@@ -14,18 +14,16 @@ from app.accounts.schemas import FormError, normalize_email
 from app.accounts.service import find_user_by_email
 from app.audit.service import record
 from app.authz.core import authorize
-from app.census.service import census_key, dni_digest, find_census_entry, parse_birth_date
-from app.deps import ClientAddress, SessionDep, SettingsDep, TenantDep, UserDep
+from app.deps import ACTING_KEY, ClientAddress, SessionDep, SettingsDep, TenantDep, UserDep
 from app.errors import Invalid
 from app.flash import flash
 from app.i18n import N_
 from app.templating import render
 from app.verification.models import Resident
-from app.verification.service import claim_resident
+from app.verification.service import CensusInputInvalid, claim_resident, match_census
 
 router = APIRouter(prefix="/desk")
 Field = Annotated[str, Form(max_length=200)]
-ACTING_KEY = "acting_for"
 
 
 @router.get("", name="desk")
@@ -44,20 +42,20 @@ def look_up_person(
     address: ClientAddress,
     dni: Field = "",
     birth_date: Field = "",
+    extra: Field = "",
 ) -> Response:
     authorize(me, "desk.use")
-    form = {"dni": dni, "birth_date": birth_date}
-    key = census_key(settings.census_secret, tenant.slug)
+    form = {"dni": dni, "birth_date": birth_date, "extra": extra}
     try:
-        birth = parse_birth_date(birth_date)
-        entry = find_census_entry(session, key, dni, birth, None)
-    except Invalid as invalid:
-        context = {"form": form, "errors": {"dni": invalid.message}, "result": None}
+        match = match_census(session, settings.census_secret, tenant.slug, dni, birth_date, extra)
+    except CensusInputInvalid as invalid:
+        context = {"form": form, "errors": {invalid.field: invalid.message}, "result": None}
         return render(request, "desk/home.html", context, status_code=422)
+    entry = match.entry
     holder = None
     if entry is not None:
         resident = session.scalars(
-            select(Resident).where(Resident.dni_digest == dni_digest(key, dni))
+            select(Resident).where(Resident.dni_digest == match.dni_digest)
         ).one_or_none()
         holder = session.get(User, resident.user_id) if resident and resident.user_id else None
     record(
@@ -82,22 +80,28 @@ def verify_in_person(
     address: ClientAddress,
     dni: Field = "",
     birth_date: Field = "",
+    extra: Field = "",
     email: Field = "",
     display_name: Field = "",
 ) -> Response:
     authorize(me, "desk.verify")
-    form = {"dni": dni, "birth_date": birth_date, "email": email, "display_name": display_name}
+    form = {
+        "dni": dni,
+        "birth_date": birth_date,
+        "extra": extra,
+        "email": email,
+        "display_name": display_name,
+    }
 
     def again(errors: dict[str, str], status: int = 422) -> Response:
         context = {"form": form, "errors": errors, "result": {"in_census": True, "holder": None}}
         return render(request, "desk/home.html", context, status_code=status)
 
-    key = census_key(settings.census_secret, tenant.slug)
     try:
-        entry = find_census_entry(session, key, dni, parse_birth_date(birth_date), None)
-    except Invalid as invalid:
-        return again({"dni": invalid.message})
-    if entry is None:
+        match = match_census(session, settings.census_secret, tenant.slug, dni, birth_date, extra)
+    except CensusInputInvalid as invalid:
+        return again({invalid.field: invalid.message})
+    if match.entry is None:
         return again({"dni": N_("This person is not in the census of this instance.")})
     user: User | None = None
     if email.strip():
@@ -130,7 +134,10 @@ def verify_in_person(
             channel="desk",
             client_address=address,
         )
-    outcome = claim_resident(session, user, dni_digest(key, dni), "desk", verified_by_id=me.user_id)
+    try:
+        outcome = claim_resident(session, user, match.dni_digest, "desk", verified_by_id=me.user_id)
+    except Invalid as refused:
+        return again({"email": refused.message})
     if outcome.conflict is not None:
         record(
             session,
@@ -176,7 +183,7 @@ def act_for_person(
     person = session.get(User, user_id)
     if person is None:
         raise Invalid()
-    request.session[ACTING_KEY] = person.id
+    request.session[ACTING_KEY] = {"id": person.id, "name": person.display_name}
     record(
         session,
         "desk.act_for.start",
@@ -197,14 +204,14 @@ def stop_acting(
     request: Request, tenant: TenantDep, session: SessionDep, me: UserDep, address: ClientAddress
 ) -> Response:
     authorize(me, "desk.use")
-    person_id = request.session.pop(ACTING_KEY, None)
-    if person_id is not None:
+    acting = request.session.pop(ACTING_KEY, None)
+    if isinstance(acting, dict):
         record(
             session,
             "desk.act_for.stop",
             actor=me,
             object_type="user",
-            object_id=person_id,
+            object_id=acting.get("id", ""),
             channel="desk",
             client_address=address,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
+from app.audit.service import record
 from app.config import get_settings
 from app.db import scoped_to
 from app.oidc.admin import add_provider
@@ -60,7 +61,16 @@ def oidc_add(
                 session.scalars(select(TenantHost.host).where(TenantHost.tenant_id == tenant.id))
             )
             with scoped_to(session, tenant.id):
-                add_provider(session, form)
+                provider = add_provider(session, form)
+                record(
+                    session,
+                    "oidc.provider_added",
+                    actor=None,
+                    object_type="oidc_provider",
+                    object_id=provider.id,
+                    channel="cli",
+                    details={"name": provider.name, "issuer": provider.issuer},
+                )
         port = f":{base.port}" if base.port not in (None, 80, 443) else ""
         click.echo(f"Added provider {name} to {slug}. Register this callback URL at the provider:")
         for host in hosts:

@@ -11,6 +11,10 @@ def enabled_providers(session: Session) -> list[OidcProvider]:
     return list(session.scalars(statement))
 
 
+def all_providers(session: Session) -> list[OidcProvider]:
+    return list(session.scalars(select(OidcProvider).order_by(OidcProvider.id)))
+
+
 def get_provider(session: Session, name: str) -> OidcProvider | None:
     return session.scalars(select(OidcProvider).where(OidcProvider.name == name)).one_or_none()
 

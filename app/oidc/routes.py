@@ -5,23 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import select
 from starlette.responses import RedirectResponse, Response
 
 from app.accounts.routes import sign_in
 from app.accounts.sessions import start_session
 from app.audit.service import record
-from app.census.models import CensusEntry
-from app.census.service import census_key, dni_digest
 from app.deps import ClientAddress, SessionDep, SettingsDep, TenantDep
-from app.errors import Invalid, NotFound
+from app.errors import NotFound
 from app.flash import flash
 from app.i18n import N_
 from app.oidc import service
 from app.oidc.models import OidcProvider
 from app.oidc.repository import get_provider
 from app.security import safe_next
-from app.verification.service import claim_resident
+from app.verification.service import census_digest_of, claim_resident
 
 router = APIRouter(prefix="/auth")
 STATE_KEY = "oidc_state"
@@ -33,15 +30,6 @@ def _enabled_provider(session: SessionDep, name: str) -> OidcProvider:
     if provider is None or not provider.enabled:
         raise NotFound()
     return provider
-
-
-def _in_census(session: SessionDep, key: bytes, national_id: str) -> bool:
-    try:
-        wanted = dni_digest(key, national_id)
-    except Invalid:
-        return False
-    found = session.scalar(select(CensusEntry.id).where(CensusEntry.dni_digest == wanted))
-    return found is not None
 
 
 def callback_url(request: Request, name: str) -> str:
@@ -95,10 +83,11 @@ def finish_oidc_login(
     )
     user = service.user_for_login(session, provider, login)
     verified = False
-    if login.national_id and service.acr_is_strong_enough(provider, login.acr):
-        key = census_key(settings.census_secret, tenant.slug)
-        if _in_census(session, key, login.national_id):
-            outcome = claim_resident(session, user, dni_digest(key, login.national_id), "claim")
+    strong = service.acr_is_strong_enough(provider, login.acr)
+    if login.national_id and not user.is_organization and strong:
+        digest = census_digest_of(session, settings.census_secret, tenant.slug, login.national_id)
+        if digest is not None:
+            outcome = claim_resident(session, user, digest, "claim")
             verified = outcome.resident is not None
             if outcome.conflict is not None:
                 record(

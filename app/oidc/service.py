@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import httpx2
 from authlib.common.security import generate_token
 from authlib.integrations.base_client.errors import OAuthError
@@ -33,15 +32,16 @@ from app.tokens import digest
 
 log = logging.getLogger("minka.oidc")
 FLOW_LIFETIME = timedelta(minutes=10)
+CLOCK_LEEWAY = 60  # seconds of clock difference tolerated with the provider
 HTTP_TIMEOUT = 10.0
 SIGNING_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"]
-TRANSPORT_ERRORS: tuple[type[Exception], ...] = (
-    httpx.HTTPError,
-    httpx2.HTTPError,
-    OAuthError,
-    ValueError,
-    KeyError,
-)
+TRANSPORT_ERRORS: tuple[type[Exception], ...] = (httpx2.HTTPError, OAuthError, ValueError, KeyError)
+try:  # Authlib talks through httpx2 when it is installed, else through httpx: catch both.
+    import httpx
+
+    TRANSPORT_ERRORS += (httpx.HTTPError,)
+except ImportError:  # pragma: no cover - depends on what else is installed
+    pass
 
 
 class ProviderUnavailable(DomainError):
@@ -175,6 +175,7 @@ def _verify_id_token(
         key_set = KeySet.import_key_set(keys)  # type: ignore[arg-type]
         token = jwt.decode(raw, key_set, algorithms=SIGNING_ALGORITHMS)
         registry = jwt.JWTClaimsRegistry(
+            leeway=CLOCK_LEEWAY,
             iss={"essential": True, "value": found.issuer},
             aud={"essential": True, "value": provider.client_id},
             sub={"essential": True},

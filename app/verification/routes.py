@@ -11,14 +11,12 @@ from app.accounts import throttle
 from app.accounts.service import get_user
 from app.audit.service import record
 from app.authz.core import authorize
-from app.census.service import census_key, dni_digest, find_census_entry, parse_birth_date
 from app.deps import ClientAddress, SessionDep, SettingsDep, TenantDep, UserDep
-from app.errors import Invalid
 from app.flash import flash
 from app.geozones.repository import get_geozone_by_code
 from app.i18n import N_
 from app.templating import render
-from app.verification.service import claim_resident
+from app.verification.service import CensusInputInvalid, claim_resident, match_census
 
 router = APIRouter(prefix="/account/verify")
 Field = Annotated[str, Form(max_length=100)]
@@ -62,20 +60,18 @@ def submit_verification(
 
     if throttle.is_throttled(session, "verify_account", str(me.user_id)):
         return again({"dni": N_("Too many attempts. Wait a few minutes and try again.")}, 429)
-    key = census_key(settings.census_secret, tenant.slug)
     try:
-        birth = parse_birth_date(birth_date)
-    except Invalid as invalid:
-        return again({"birth_date": invalid.message}, 422)
-    try:
-        entry = find_census_entry(session, key, dni, birth, extra or None)
-    except Invalid as invalid:
-        return again({"dni": invalid.message}, 422)
+        match = match_census(
+            session, settings.census_secret, tenant.slug, dni, birth_date, extra or None
+        )
+    except CensusInputInvalid as invalid:
+        return again({invalid.field: invalid.message}, 422)
+    entry = match.entry
     if entry is None:
         throttle.note_event(session, "verify_account", str(me.user_id))
         return again({"dni": NOT_FOUND}, 422)
     user = get_user(session, me.user_id)
-    outcome = claim_resident(session, user, dni_digest(key, dni), "census")
+    outcome = claim_resident(session, user, match.dni_digest, "census")
     if outcome.conflict is not None:
         record(
             session,

@@ -9,8 +9,60 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.census.models import CensusEntry
+from app.census.service import census_key, dni_digest, find_census_entry, parse_birth_date
 from app.db import utcnow
+from app.errors import Invalid
+from app.i18n import N_
 from app.verification.models import Resident, VerificationConflict
+
+
+class CensusInputInvalid(Invalid):
+    """What was typed cannot be looked up; ``field`` says which form field is wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class CensusMatch:
+    entry: CensusEntry | None
+    dni_digest: str
+
+
+def match_census(
+    session: Session,
+    census_secret: bytes,
+    tenant_slug: str,
+    dni: str,
+    birth_text: str,
+    extra: str | None = None,
+) -> CensusMatch:
+    """Look a person up in the instance's census by what they (or the desk) typed."""
+    key = census_key(census_secret, tenant_slug)
+    try:
+        birth = parse_birth_date(birth_text)
+    except Invalid as invalid:
+        raise CensusInputInvalid("birth_date", invalid.message) from None
+    try:
+        entry = find_census_entry(session, key, dni, birth, extra or None)
+    except Invalid as invalid:
+        raise CensusInputInvalid("dni", invalid.message) from None
+    return CensusMatch(entry, dni_digest(key, dni))
+
+
+def census_digest_of(
+    session: Session, census_secret: bytes, tenant_slug: str, dni: str
+) -> str | None:
+    """The DNI's digest if the census lists it (for a DNI asserted by an identity provider)."""
+    key = census_key(census_secret, tenant_slug)
+    try:
+        wanted = dni_digest(key, dni)
+    except Invalid:
+        return None
+    found = session.scalar(select(CensusEntry.id).where(CensusEntry.dni_digest == wanted))
+    return wanted if found is not None else None
 
 
 @dataclass(frozen=True)
@@ -46,6 +98,8 @@ def claim_resident(
     Concurrent claims are settled by the unique constraints (one resident per DNI, one per
     account) and by a conditional update for a detached resident: exactly one claim wins.
     """
+    if user.is_organization:
+        raise Invalid(N_("Organization accounts are never verified as residents."))
     held = resident_of(session, user.id)
     if held is not None:
         return Outcome(held, already_verified=True)
@@ -106,11 +160,11 @@ def resolve_conflict(session: Session, conflict: VerificationConflict, decision:
     """``transfer`` gives the voice to the claimant; ``keep`` leaves it with the holder."""
     resident = session.get(Resident, conflict.resident_id)
     assert resident is not None
-    if decision == "transfer" and conflict.claimant_id is not None:
-        claimant_held = resident_of(session, conflict.claimant_id)
-        if claimant_held is None:
-            resident.user_id = conflict.claimant_id
-            resident.verified_at = utcnow()
+    if decision == "transfer":
+        if conflict.claimant_id is None or resident_of(session, conflict.claimant_id) is not None:
+            raise Invalid(N_("The claimant's account is gone or already holds another DNI."))
+        resident.user_id = conflict.claimant_id
+        resident.verified_at = utcnow()
     conflict.resolved_at = utcnow()
     conflict.resolution = decision
     session.flush()

@@ -43,6 +43,22 @@ def _conflict(db: Session, tenant: Tenant) -> str:
     return f"/admin/conflicts/{conflict.id}"
 
 
+def _provider(db: Session, tenant: Tenant) -> str:
+    from app.oidc.models import OidcProvider
+
+    with scoped_to(db, tenant.id):
+        provider = OidcProvider(
+            name="p-matrix",
+            label="P",
+            issuer="https://idp.example.pe",
+            client_id="c",
+            client_secret="s",
+        )
+        db.add(provider)
+        db.flush()
+    return f"/admin/providers/{provider.id}/enabled"
+
+
 ACTIONS = [
     Action("admin.home", "GET", "/admin", ADMIN),
     Action("admin.users", "GET", "/admin/users", ADMIN),
@@ -79,6 +95,7 @@ ACTIONS = [
             "client_secret": "s",
         },
     ),
+    Action("admin.providers.enable", "POST", _provider, ADMIN, {"enabled": "no"}),
     Action("desk.home", "GET", "/desk", DESK),
     Action(
         "desk.lookup", "POST", "/desk/lookup", DESK, {"dni": "12345678", "birth_date": "1980-01-01"}

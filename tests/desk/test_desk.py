@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,6 +11,7 @@ from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.config import Settings
 from app.db import scoped_to
+from app.deps import ActorDep
 from app.tenants.models import Tenant
 from app.verification.models import Resident
 from tests.people import add_to_census, csrf_of, make_user, sign_in
@@ -86,3 +88,27 @@ def test_acting_on_behalf_is_logged(client_a: TestClient, db: Session, tenant_a:
             select(AuditEntry.action).where(AuditEntry.object_id == str(person.id))
         ).all()
     assert actions == ["desk.act_for.start", "desk.act_for.stop"]
+
+
+def test_a_desk_manager_acting_on_behalf_acts_as_that_person(
+    app: FastAPI, client_a: TestClient, db: Session, tenant_a: Tenant
+) -> None:
+    def whoami(actor: ActorDep) -> dict[str, object]:
+        manager = actor.manager.user_id if actor.manager else None
+        return {"person": actor.person.user_id, "manager": manager, "channel": actor.channel}
+
+    app.add_api_route("/test-whoami", whoami)
+    manager = make_user(db, tenant_a, "desk_manager")
+    person = make_user(db, tenant_a, verified=True, name="Doña Eulalia")
+    db.commit()
+    sign_in(client_a, manager)
+    assert client_a.get("/test-whoami").json()["person"] == manager.id
+    client_a.post("/desk/act", data={"user_id": str(person.id), "csrf_token": csrf_of(client_a)})
+    assert client_a.get("/test-whoami").json() == {
+        "person": person.id,
+        "manager": manager.id,
+        "channel": "desk",
+    }
+    assert "Doña Eulalia" in client_a.get("/").text  # the banner says for whom
+    client_a.post("/desk/act/stop", data={"csrf_token": csrf_of(client_a)})
+    assert client_a.get("/test-whoami").json()["person"] == manager.id

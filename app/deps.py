@@ -6,11 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Form, Path, Request
 from sqlalchemy.orm import Session
 
-from app.accounts.models import User
-from app.accounts.sessions import principal_for_user
 from app.authz.core import LoginRequired
 from app.authz.principal import Principal
 from app.config import Settings
@@ -39,6 +37,18 @@ def get_session(request: Request, tenant: TenantDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
+def get_write_session(request: Request, tenant: TenantDep) -> Iterator[Session]:
+    """For the few GET routes that write (sign-in callbacks, confirmation links)."""
+    yield from session_scope(request.app.state.sessionmaker, tenant.id, write=True)
+
+
+WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
+
+# Database ids in paths and forms: bounded, so a huge number is a 422, not an overflow.
+IdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
+IdForm = Annotated[int, Form(ge=1, le=2**63 - 1)]
+
+
 def get_principal(request: Request, tenant: TenantDep) -> Principal | None:
     principal: Principal | None = getattr(request.state, "principal", None)
     return principal
@@ -61,9 +71,6 @@ UserDep = Annotated[Principal, Depends(require_principal)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-ACTING_KEY = "acting_for"
-
-
 @dataclass(frozen=True)
 class Actor:
     """Who an action is for: the signed-in person, or the person a desk manager serves."""
@@ -76,16 +83,13 @@ class Actor:
         return "desk" if self.manager is not None else "web"
 
 
-def get_actor(request: Request, session: SessionDep, me: UserDep) -> Actor:
-    """For later modules: a desk manager acting for someone acts as that person (logged)."""
-    acting = request.session.get(ACTING_KEY)
-    if not (isinstance(acting, dict) and me.has_role("desk_manager")):
+def get_actor(request: Request, me: UserDep) -> Actor:
+    """For later modules: a desk manager serving someone acts as that person, without any of
+    that person's staff roles (the middleware resolved them; see app.desk)."""
+    acting: Principal | None = getattr(request.state, "acting_for", None)
+    if acting is None:
         return Actor(me)
-    person = session.get(User, acting.get("id"))
-    if person is None:
-        request.session.pop(ACTING_KEY, None)
-        return Actor(me)
-    return Actor(principal_for_user(session, person), manager=me)
+    return Actor(acting, manager=me)
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -65,7 +65,7 @@ def render_error(
         response: Response = JSONResponse({"error": text}, status_code=status)
     else:
         title = TITLES.get(status, TITLES[400])
-        context = {"status": status, "title": title, "message": text}
+        context = {"status": status, "title": title, "text": text}
         response = render(request, "errors/error.html", context, status_code=status)
     if status >= 500:
         # Server errors can leave through the outermost middleware, past the headers one.

@@ -6,10 +6,19 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from app.errors import DomainError
 from app.i18n import N_
 
 M = TypeVar("M", bound=BaseModel)
 GENERIC = N_("Enter a valid value.")
+
+
+# A field's error: a msgid, or a msgid with the values of its %(name)s placeholders.
+FieldError = str | tuple[str, dict[str, Any]]
+
+
+def error_of(error: DomainError) -> FieldError:
+    return (error.message, error.values) if error.values else error.message
 
 
 class FormInvalid(Exception):

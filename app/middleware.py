@@ -16,7 +16,12 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.accounts.sessions import SESSION_TOKEN_KEY, principal_for_token
+from app.accounts.sessions import (
+    ACTING_KEY,
+    SESSION_TOKEN_KEY,
+    acting_principal,
+    principal_for_token,
+)
 from app.authz.principal import Principal
 from app.db import platform_session, scoped_to
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGES, choose_language
@@ -71,6 +76,9 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+Resolved = tuple[CurrentTenant | None, Principal | None, Principal | None]
+
+
 class RequestContextMiddleware:
     """Resolve, once per request, the tenant (from the Host header) and the language."""
 
@@ -87,15 +95,18 @@ class RequestContextMiddleware:
         self.default_tenant = default_tenant
         self.render_unknown_host = render_unknown_host
 
-    def _resolve(
-        self, host: str, token: str | None
-    ) -> tuple[CurrentTenant | None, Principal | None]:
+    def _resolve(self, host: str, cookie: dict[str, Any]) -> Resolved:
         with platform_session(self.sessions()) as session:
             tenant = resolve_tenant(session, host, self.default_tenant)
-            if tenant is None or not token:
-                return tenant, None
+            token = cookie.get(SESSION_TOKEN_KEY)
+            if tenant is None or not isinstance(token, str):
+                return tenant, None, None
             with scoped_to(session, tenant.id):
-                return tenant, principal_for_token(session, token)
+                principal = principal_for_token(session, token)
+                acting = None
+                if principal is not None and ACTING_KEY in cookie:
+                    acting = acting_principal(session, principal, cookie[ACTING_KEY])
+                return tenant, principal, acting
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -105,14 +116,14 @@ class RequestContextMiddleware:
         request = Request(scope)
         state["tenant"] = tenant = None
         state["principal"] = None
+        state["acting_for"] = None
         state["language"] = _language_for(request, None)
         if scope["path"].startswith(TENANTLESS_PREFIXES):
             await self.app(scope, receive, send)
             return
         try:
-            token = scope.get("session", {}).get(SESSION_TOKEN_KEY)
-            tenant, principal = await anyio.to_thread.run_sync(
-                self._resolve, request.headers.get("host", ""), token
+            tenant, principal, acting = await anyio.to_thread.run_sync(
+                self._resolve, request.headers.get("host", ""), dict(scope.get("session", {}))
             )
         except OperationalError:
             request_log.exception("database unavailable while resolving the tenant")
@@ -123,6 +134,7 @@ class RequestContextMiddleware:
             return
         state["tenant"] = tenant
         state["principal"] = principal
+        state["acting_for"] = acting
         state["language"] = _language_for(request, tenant)
         await self.app(scope, receive, send)
 

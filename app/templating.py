@@ -38,6 +38,15 @@ def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
 
 
 @pass_context
+def _message(context: Context, item: str | tuple[str, dict[str, Any]]) -> str:
+    """Translate a message held in a variable (a msgid, or a msgid with its values). Unlike
+    ``_()``, the result is plain text, so the autoescaping still applies to it."""
+    msgid, values = item if isinstance(item, tuple) else (item, {})
+    text = gettext(_language(context), msgid)
+    return text % values if values else text
+
+
+@pass_context
 def _csrf_token(context: Context) -> str:
     return csrf_token(context["request"])
 
@@ -57,6 +66,7 @@ templates.env.globals.update(
     static_url=static_url,
     current_path=_current_path,
     pop_flashes=pop_flashes,
+    message=_message,
     can=can,
 )
 
@@ -74,6 +84,7 @@ def render(
     full: dict[str, Any] = {
         "tenant": getattr(state, "tenant", None),
         "principal": getattr(state, "principal", None),
+        "acting_for": getattr(state, "acting_for", None),
         "language": getattr(state, "language", "es"),
         **(context or {}),
     }

@@ -47,3 +47,18 @@ def reset_mail(language: str, to: str, site: str, link: str) -> Mail:
         ]
     )
     return Mail(to, _("Choose a new password"), body + "\n")
+
+
+def verified_at_desk_mail(language: str, to: str, site: str) -> Mail:
+    _ = lambda text: gettext(language, text)  # noqa: E731
+    body = "\n\n".join(
+        [
+            _(
+                "Your account at %(site)s was verified as a resident at a service desk, with a "
+                "DNI shown in person."
+            )
+            % {"site": site},
+            _("If you did not ask for it, tell the municipality: an administrator can undo it."),
+        ]
+    )
+    return Mail(to, _("Your account was verified at a service desk"), body + "\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -15,7 +16,7 @@ from app.audit.service import record
 from app.authz.core import authorize
 from app.deps import ClientAddress, SessionDep, TenantDep, UserDep
 from app.flash import flash
-from app.forms import FormInvalid, parse_form
+from app.forms import FieldError, FormInvalid, parse_form
 from app.geozones.repository import list_geozones
 from app.i18n import LANGUAGES, N_
 from app.templating import render
@@ -38,7 +39,7 @@ def _account_page(
     session: SessionDep,
     user_id: int,
     form: dict[str, object],
-    errors: dict[str, str],
+    errors: Mapping[str, FieldError],
     status: int = 200,
 ) -> Response:
     user = service.get_user(session, user_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
+from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 from starlette.responses import RedirectResponse, Response
 
@@ -12,22 +13,35 @@ from app.accounts import emails, service
 from app.accounts.schemas import NewPasswordForm, RegistrationForm
 from app.accounts.sessions import SESSION_TOKEN_KEY, end_session, start_session
 from app.audit.service import record
-from app.deps import ClientAddress, PrincipalDep, SessionDep, SettingsDep, TenantDep
+from app.deps import (
+    ClientAddress,
+    PrincipalDep,
+    SessionDep,
+    SettingsDep,
+    TenantDep,
+    WriteSessionDep,
+)
 from app.flash import flash
-from app.forms import FormInvalid, parse_form
+from app.forms import FormInvalid, error_of, parse_form
 from app.i18n import N_, gettext
 from app.mail import Mail, send_mail
 from app.oidc.repository import enabled_providers
 from app.security import CSRF_SESSION_KEY, safe_next
 from app.templating import render
+from app.urls import public_url
 
 router = APIRouter()
-Text = Annotated[str, Form(max_length=500)]
-Secret = Annotated[str, Form(max_length=500)]
+# Generous limits: the form schemas give the friendly message for anything too long.
+Text = Annotated[str, Form(max_length=5000)]
+Secret = Annotated[str, Form(max_length=5000)]
 
 
-def sign_in(request: Request, token: str) -> None:
-    """A fresh cookie session (new id, new CSRF token) holding only the login token."""
+def sign_in(request: Request, session: Session, token: str) -> None:
+    """A fresh cookie session (new id, new CSRF token) holding only the login token; a login
+    this browser held before is ended on the server."""
+    previous = getattr(request.state, "principal", None)
+    if previous is not None and previous.session_id is not None:
+        end_session(session, previous.session_id)
     request.session.clear()
     request.session[SESSION_TOKEN_KEY] = token
 
@@ -37,7 +51,7 @@ def _mail_task(request: Request, settings: SettingsDep, mail: Mail) -> Backgroun
 
 
 def _link(request: Request, path: str) -> str:
-    return str(request.base_url).rstrip("/") + path
+    return public_url(request, request.state.tenant, request.app.state.settings, path)
 
 
 @router.get("/login", name="login")
@@ -76,11 +90,11 @@ def submit_login(
             "providers": enabled_providers(session),
             "next_path": safe_next(next_path),
             "form": {"email": email},
-            "errors": {"email": refused.message},
+            "errors": {"email": error_of(refused)},
         }
         return render(request, "accounts/login.html", context, status_code=refused.status_code)
     token, _login = start_session(session, user)
-    sign_in(request, token)
+    sign_in(request, session, token)
     record(
         session,
         "login.password",
@@ -118,14 +132,14 @@ def submit_registration(
     email: Text = "",
     password: Secret = "",
     password_confirmation: Secret = "",
-    accept_terms: Annotated[bool, Form()] = False,
+    accept_terms: Text = "",
 ) -> Response:
     submitted = {
         "display_name": display_name,
         "email": email,
         "password": password,
         "password_confirmation": password_confirmation,
-        "accept_terms": accept_terms,
+        "accept_terms": accept_terms in {"true", "on", "yes", "1"},
     }
     try:
         form = parse_form(RegistrationForm, submitted)
@@ -169,14 +183,13 @@ def _check_your_email(request: Request, email: str, task: BackgroundTask | None)
 def confirm_email(
     request: Request,
     tenant: TenantDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     token: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
-    user = service.confirm_email(session, token)
-    login_token, _login = start_session(session, user)
-    sign_in(request, login_token)
-    flash(request, N_("Your email address is confirmed. Welcome!"), "success")
-    return RedirectResponse("/account", status_code=303)
+    service.confirm_email(session, token)
+    # No session from a link: mail scanners open links too. The person signs in next.
+    flash(request, N_("Your email address is confirmed. Welcome! Sign in to continue."), "success")
+    return RedirectResponse("/login?next=/account", status_code=303)
 
 
 @router.get("/password/forgot", name="forgot_password")

@@ -9,7 +9,12 @@ from app.accounts.models import GENDERS
 from app.accounts.passwords import MIN_PASSWORD_LENGTH
 from app.i18n import LANGUAGES, N_
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A plain address (what people type), nothing a mail header could read as a second one:
+# no quotes, comments, angle brackets, commas or spaces; domain labels of letters and digits.
+EMAIL = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 

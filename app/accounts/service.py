@@ -93,13 +93,15 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 
 
 def register(session: Session, form: RegistrationForm, language: str) -> Registration:
+    # Hash first, whatever happens next: a known address must take as long as a new one.
+    password_hash = hash_password(form.password)
     existing = find_user_by_email(session, form.email)
     if existing is not None:
         return Registration(existing, None)
     user = User(
         email=form.email,
         display_name=form.display_name,
-        password_hash=hash_password(form.password),
+        password_hash=password_hash,
         language=language,
     )
     session.add(user)
@@ -152,6 +154,12 @@ def request_password_reset(session: Session, email: str, address: str) -> tuple[
 
 def reset_password(session: Session, token: str, password: str) -> User:
     user = _consume_token(session, token, "reset_password")
+    session.execute(
+        update(AccountToken)
+        .where(AccountToken.user_id == user.id, AccountToken.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     user.password_hash = hash_password(password)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()  # the link proved the address

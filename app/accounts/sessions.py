@@ -16,6 +16,8 @@ from app.verification.models import Resident
 
 SESSION_LIFETIME = timedelta(days=14)
 SESSION_TOKEN_KEY = "sid"  # noqa: S105 - the cookie key that holds the login token
+ACTING_KEY = "acting_for"  # id of the person a desk manager is acting for
+SERVED_KEY = "desk_served"  # id of the person the desk identified by DNI in this visit
 
 
 def start_session(session: Session, user: User, channel: str = "web") -> tuple[str, UserSession]:
@@ -82,4 +84,17 @@ def principal_for_user(session: Session, user: User, session_id: int | None = No
         badge=official.badge if official else None,
         resident_id=resident_id,
         session_id=session_id,
+    )
+
+
+def acting_principal(session: Session, manager: Principal, person_id: object) -> Principal | None:
+    """The person a desk manager acts for, stripped of any role: acting for someone lends
+    their voice, never their powers. None unless the manager still is a desk manager."""
+    if not manager.has_role("desk_manager") or not isinstance(person_id, int):
+        return None
+    person = session.get(User, person_id)
+    if person is None or person.blocked_at is not None:
+        return None
+    return principal_for_user(session, person).model_copy(
+        update={"roles": frozenset(), "office": None, "badge": None, "session_id": None}
     )

@@ -12,13 +12,14 @@ from app.audit.repository import filter_entries
 from app.audit.service import record
 from app.authz.core import authorize
 from app.authz.models import ROLES
-from app.deps import ClientAddress, SessionDep, TenantDep, UserDep
+from app.deps import ClientAddress, IdPath, SessionDep, TenantDep, UserDep
 from app.errors import Invalid, NotFound
 from app.flash import flash
+from app.forms import error_of
 from app.i18n import N_
 from app.templating import render
 from app.verification.models import VerificationConflict
-from app.verification.service import open_conflicts, resolve_conflict
+from app.verification.service import open_conflicts, resident_of, resolve_conflict
 
 router = APIRouter(prefix="/admin")
 Short = Annotated[str, Form(max_length=200)]
@@ -67,7 +68,7 @@ def list_users(
 
 @router.get("/users/{user_id}", name="admin_user")
 def show_user(
-    request: Request, user_id: int, tenant: TenantDep, session: SessionDep, me: UserDep
+    request: Request, user_id: IdPath, tenant: TenantDep, session: SessionDep, me: UserDep
 ) -> Response:
     authorize(me, "admin.users.manage")
     user = service.require_user(session, user_id)
@@ -86,7 +87,7 @@ def show_user(
 @router.post("/users/{user_id}/roles", name="admin_user_roles")
 def change_role(
     request: Request,
-    user_id: int,
+    user_id: IdPath,
     tenant: TenantDep,
     session: SessionDep,
     me: UserDep,
@@ -122,7 +123,7 @@ def change_role(
             "roles": roles,
             "role_labels": ROLE_LABELS,
             "all_roles": ROLES,
-            "errors": {"role": invalid.message},
+            "errors": {"role": error_of(invalid)},
             "form": {"role": role, "office": office, "badge": badge},
         }
         return render(request, "admin/user.html", context, status_code=422)
@@ -142,7 +143,7 @@ def change_role(
 @router.post("/users/{user_id}/organization", name="admin_user_organization")
 def mark_organization(
     request: Request,
-    user_id: int,
+    user_id: IdPath,
     tenant: TenantDep,
     session: SessionDep,
     me: UserDep,
@@ -151,6 +152,9 @@ def mark_organization(
 ) -> Response:
     authorize(me, "admin.users.manage")
     user = service.require_user(session, user_id)
+    if is_organization == "yes" and resident_of(session, user.id) is not None:
+        flash(request, N_("A verified resident cannot become an organization account."), "error")
+        return RedirectResponse(f"/admin/users/{user.id}", status_code=303)
     user.is_organization = is_organization == "yes"
     record(
         session,
@@ -200,7 +204,7 @@ def list_conflicts(
 @router.post("/conflicts/{conflict_id}", name="admin_conflict_resolve")
 def decide_conflict(
     request: Request,
-    conflict_id: int,
+    conflict_id: IdPath,
     tenant: TenantDep,
     session: SessionDep,
     me: UserDep,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -11,14 +12,15 @@ from starlette.responses import RedirectResponse, Response
 from app.audit.service import record
 from app.authz.core import authorize
 from app.census.service import census_key, import_census
-from app.deps import ClientAddress, SessionDep, SettingsDep, TenantDep, UserDep
+from app.deps import ClientAddress, IdPath, SessionDep, SettingsDep, TenantDep, UserDep
 from app.errors import Conflict, Invalid, NotFound
-from app.forms import FormInvalid, parse_form
+from app.forms import FieldError, FormInvalid, error_of, parse_form
 from app.oidc.admin import add_provider
 from app.oidc.models import OidcProvider
 from app.oidc.repository import all_providers
 from app.oidc.schemas import ProviderForm
 from app.templating import render
+from app.urls import public_origin
 
 router = APIRouter(prefix="/admin")
 CENSUS_UPLOAD_LIMIT = 200 * 1024 * 1024  # about 4 million rows
@@ -48,6 +50,16 @@ def upload_census(
     try:
         report = import_census(session, tenant.id, key, lines)
     except Invalid as invalid:
+        # Nothing of a refused file is kept: undo the batches already written, log the attempt.
+        session.rollback()
+        record(
+            session,
+            "census.import_refused",
+            actor=me,
+            object_type="census",
+            client_address=address,
+            details={"reason": str(invalid)},
+        )
         context = {"report": None, "error": invalid.message, "error_values": invalid.values}
         return render(request, "admin/census.html", context, status_code=422)
     record(
@@ -70,14 +82,14 @@ def _providers_page(
     request: Request,
     session: SessionDep,
     form: dict[str, object],
-    errors: dict[str, str],
+    errors: Mapping[str, FieldError],
     status: int = 200,
 ) -> Response:
     context = {
         "providers": all_providers(session),
         "form": form,
         "errors": errors,
-        "base": str(request.base_url).rstrip("/"),
+        "base": public_origin(request, request.state.tenant, request.app.state.settings),
     }
     return render(request, "admin/providers.html", context, status_code=status)
 
@@ -124,7 +136,7 @@ def create_provider(
     except FormInvalid as invalid:
         return _providers_page(request, session, shown, invalid.errors, 422)
     except Conflict as taken:
-        return _providers_page(request, session, shown, {"name": taken.message}, 409)
+        return _providers_page(request, session, shown, {"name": error_of(taken)}, 409)
     record(
         session,
         "oidc.provider_added",
@@ -140,7 +152,7 @@ def create_provider(
 @router.post("/providers/{provider_id}/enabled", name="admin_provider_enabled")
 def switch_provider(
     request: Request,
-    provider_id: int,
+    provider_id: IdPath,
     tenant: TenantDep,
     session: SessionDep,
     me: UserDep,

@@ -32,7 +32,8 @@ class Principal(BaseModel):
 
     @property
     def level(self) -> Level:
-        return Level.VERIFIED if self.resident_id is not None else Level.REGISTERED
+        verified = self.resident_id is not None and not self.is_organization
+        return Level.VERIFIED if verified else Level.REGISTERED
 
     @property
     def primary_role(self) -> str:

@@ -3,24 +3,36 @@ without email, and act on their behalf. Every act is logged with the manager and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from sqlalchemy import select
+from starlette.background import BackgroundTask
 from starlette.responses import RedirectResponse, Response
 
+from app.accounts.emails import verified_at_desk_mail
 from app.accounts.models import User
 from app.accounts.schemas import FormError, normalize_email
 from app.accounts.service import find_user_by_email
+from app.accounts.sessions import ACTING_KEY, SERVED_KEY
 from app.audit.service import record
 from app.authz.core import authorize
-from app.deps import ACTING_KEY, ClientAddress, SessionDep, SettingsDep, TenantDep, UserDep
+from app.authz.models import RoleAssignment
+from app.deps import ClientAddress, IdForm, SessionDep, SettingsDep, TenantDep, UserDep
 from app.errors import Invalid
 from app.flash import flash
+from app.forms import FieldError, error_of
 from app.i18n import N_
+from app.mail import send_mail
 from app.templating import render
 from app.verification.models import Resident
-from app.verification.service import CensusInputInvalid, claim_resident, match_census
+from app.verification.service import (
+    CensusInputInvalid,
+    claim_resident,
+    match_census,
+    resident_of,
+)
 
 router = APIRouter(prefix="/desk")
 Field = Annotated[str, Form(max_length=200)]
@@ -49,7 +61,7 @@ def look_up_person(
     try:
         match = match_census(session, settings.census_secret, tenant.slug, dni, birth_date, extra)
     except CensusInputInvalid as invalid:
-        context = {"form": form, "errors": {invalid.field: invalid.message}, "result": None}
+        context = {"form": form, "errors": {invalid.field: error_of(invalid)}, "result": None}
         return render(request, "desk/home.html", context, status_code=422)
     entry = match.entry
     holder = None
@@ -58,6 +70,8 @@ def look_up_person(
             select(Resident).where(Resident.dni_digest == match.dni_digest)
         ).one_or_none()
         holder = session.get(User, resident.user_id) if resident and resident.user_id else None
+        if holder is not None:
+            request.session[SERVED_KEY] = holder.id  # the person in front of the desk
     record(
         session,
         "desk.lookup",
@@ -93,38 +107,53 @@ def verify_in_person(
         "display_name": display_name,
     }
 
-    def again(errors: dict[str, str], status: int = 422) -> Response:
+    def again(errors: Mapping[str, FieldError], status: int = 422) -> Response:
         context = {"form": form, "errors": errors, "result": {"in_census": True, "holder": None}}
         return render(request, "desk/home.html", context, status_code=status)
 
     try:
         match = match_census(session, settings.census_secret, tenant.slug, dni, birth_date, extra)
     except CensusInputInvalid as invalid:
-        return again({invalid.field: invalid.message})
+        return again({invalid.field: error_of(invalid)})
     if match.entry is None:
         return again({"dni": N_("This person is not in the census of this instance.")})
-    user: User | None = None
+    holder = session.scalar(select(Resident.user_id).where(Resident.dni_digest == match.dni_digest))
+    if holder is not None:
+        taken = N_(
+            "This DNI is already verified on another account. An administrator can review the case."
+        )
+        return again({"dni": taken}, 409)
+    existing: User | None = None
+    name = " ".join(display_name.split())
     if email.strip():
         try:
-            normalized = normalize_email(email)
+            normalized: str | None = normalize_email(email)
         except FormError as wrong:
             return again({"email": str(wrong)})
-        user = find_user_by_email(session, normalized)
-        if user is None:
-            name = " ".join(display_name.split())
-            if not 2 <= len(name) <= 120:
-                return again({"display_name": N_("Enter a name between 2 and 120 characters.")})
-            user = User(email=normalized, display_name=name, created_by_desk=True)
+        existing = find_user_by_email(session, normalized or "")
+        if existing is not None and resident_of(session, existing.id) is not None:
+            return again({"email": N_("This account is already verified with another DNI.")})
     else:
         authorize(me, "desk.create_account")
-        if not 2 <= len(" ".join(display_name.split())) <= 120:
-            return again({"display_name": N_("Enter a name between 2 and 120 characters.")})
-        user = User(
-            email=None, display_name=" ".join(display_name.split())[:120], created_by_desk=True
-        )
-    if user.id is None:
+        normalized = None
+    if existing is None and not 2 <= len(name) <= 120:
+        return again({"display_name": N_("Enter a name between 2 and 120 characters.")})
+    # Account and voice are created together or not at all (a concurrent claim may win).
+    with session.begin_nested() as attempt:
+        user = existing or User(email=normalized, display_name=name, created_by_desk=True)
         session.add(user)
         session.flush()
+        try:
+            outcome = claim_resident(
+                session, user, match.dni_digest, "desk", verified_by_id=me.user_id
+            )
+        except Invalid as refused:
+            attempt.rollback()
+            return again({"email": error_of(refused)})
+        if outcome.resident is None or outcome.already_verified:
+            attempt.rollback()
+            return again({"dni": N_("This DNI was just verified on another account.")}, 409)
+    if existing is None:
         record(
             session,
             "desk.account_created",
@@ -133,29 +162,6 @@ def verify_in_person(
             object_id=user.id,
             channel="desk",
             client_address=address,
-        )
-    try:
-        outcome = claim_resident(session, user, match.dni_digest, "desk", verified_by_id=me.user_id)
-    except Invalid as refused:
-        return again({"email": refused.message})
-    if outcome.conflict is not None:
-        record(
-            session,
-            "verification.conflict",
-            actor=me,
-            object_type="resident",
-            object_id=outcome.conflict.resident_id,
-            channel="desk",
-            client_address=address,
-        )
-        return again(
-            {
-                "dni": N_(
-                    "This DNI is already verified on another account. An "
-                    "administrator will review the case."
-                )
-            },
-            409,
         )
     record(
         session,
@@ -166,8 +172,15 @@ def verify_in_person(
         channel="desk",
         client_address=address,
     )
-    flash(request, N_("%(name)s is now a verified resident."), "success", name=user.display_name)
-    return RedirectResponse("/desk", status_code=303)
+    request.session[SERVED_KEY] = user.id
+    flash(request, N_("The person is now a verified resident."), "success")
+    task = None
+    if existing is not None and existing.email:
+        # The account existed before this visit: its owner hears of it, in case it was not them.
+        language = existing.language or request.state.language
+        mail = verified_at_desk_mail(language, existing.email, tenant.name)
+        task = BackgroundTask(send_mail, settings, mail)
+    return RedirectResponse("/desk", status_code=303, background=task)
 
 
 @router.post("/act", name="desk_act")
@@ -177,13 +190,15 @@ def act_for_person(
     session: SessionDep,
     me: UserDep,
     address: ClientAddress,
-    user_id: Annotated[int, Form()],
+    user_id: IdForm,
 ) -> Response:
     authorize(me, "desk.act_for")
     person = session.get(User, user_id)
-    if person is None:
-        raise Invalid()
-    request.session[ACTING_KEY] = {"id": person.id, "name": person.display_name}
+    staff = session.scalar(select(RoleAssignment.id).where(RoleAssignment.user_id == user_id))
+    # Only for the person identified by DNI at the desk in this visit, and never for staff.
+    if person is None or request.session.get(SERVED_KEY) != person.id or staff is not None:
+        raise Invalid(N_("Look the person up by DNI first; staff accounts cannot be served."))
+    request.session[ACTING_KEY] = person.id
     record(
         session,
         "desk.act_for.start",
@@ -205,13 +220,14 @@ def stop_acting(
 ) -> Response:
     authorize(me, "desk.use")
     acting = request.session.pop(ACTING_KEY, None)
-    if isinstance(acting, dict):
+    request.session.pop(SERVED_KEY, None)
+    if isinstance(acting, int):
         record(
             session,
             "desk.act_for.stop",
             actor=me,
             object_type="user",
-            object_id=acting.get("id", ""),
+            object_id=acting,
             channel="desk",
             client_address=address,
         )

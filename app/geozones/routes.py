@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from app.deps import SessionDep, TenantDep
+from app.deps import IdPath, SessionDep, TenantDep
 from app.errors import NotFound
 from app.geozones import repository
 from app.templating import render
@@ -19,7 +19,7 @@ def list_geozones(request: Request, tenant: TenantDep, session: SessionDep) -> R
 
 @router.get("/{geozone_id}", name="show_geozone")
 def show_geozone(
-    request: Request, geozone_id: int, tenant: TenantDep, session: SessionDep
+    request: Request, geozone_id: IdPath, tenant: TenantDep, session: SessionDep
 ) -> Response:
     zone = repository.get_geozone(session, geozone_id)
     if zone is None:

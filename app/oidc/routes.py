@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from app.accounts.routes import sign_in
 from app.accounts.sessions import start_session
 from app.audit.service import record
-from app.deps import ClientAddress, SessionDep, SettingsDep, TenantDep
+from app.deps import ClientAddress, SettingsDep, TenantDep, WriteSessionDep
 from app.errors import NotFound
 from app.flash import flash
 from app.i18n import N_
@@ -18,6 +18,7 @@ from app.oidc import service
 from app.oidc.models import OidcProvider
 from app.oidc.repository import get_provider
 from app.security import safe_next
+from app.urls import public_url
 from app.verification.service import census_digest_of, claim_resident
 
 router = APIRouter(prefix="/auth")
@@ -25,7 +26,7 @@ STATE_KEY = "oidc_state"
 Param = Annotated[str | None, Query(max_length=4000)]
 
 
-def _enabled_provider(session: SessionDep, name: str) -> OidcProvider:
+def _enabled_provider(session: WriteSessionDep, name: str) -> OidcProvider:
     provider = get_provider(session, name)
     if provider is None or not provider.enabled:
         raise NotFound()
@@ -33,7 +34,8 @@ def _enabled_provider(session: SessionDep, name: str) -> OidcProvider:
 
 
 def callback_url(request: Request, name: str) -> str:
-    return str(request.base_url).rstrip("/") + f"/auth/{name}/callback"
+    path = f"/auth/{name}/callback"
+    return public_url(request, request.state.tenant, request.app.state.settings, path)
 
 
 @router.get("/{provider_name}/login", name="oidc_login")
@@ -41,7 +43,7 @@ def start_oidc_login(
     request: Request,
     provider_name: str,
     tenant: TenantDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     next_path: Annotated[str, Query(alias="next", max_length=2000)] = "/",
 ) -> Response:
     provider = _enabled_provider(session, provider_name)
@@ -57,7 +59,7 @@ def finish_oidc_login(
     request: Request,
     provider_name: str,
     tenant: TenantDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     settings: SettingsDep,
     address: ClientAddress,
     state: Param = None,
@@ -107,7 +109,7 @@ def finish_oidc_login(
                     "error",
                 )
     token, _login = start_session(session, user)
-    sign_in(request, token)
+    sign_in(request, session, token)
     record(
         session,
         "login.oidc",

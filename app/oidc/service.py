@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.accounts.schemas import FormError, normalize_email
 from app.db import utcnow
 from app.errors import DomainError
 from app.i18n import N_
@@ -90,12 +91,14 @@ def discover(provider: OidcProvider) -> Discovery:
     url = provider.issuer.rstrip("/") + "/.well-known/openid-configuration"
     try:
         data = _get_json(url)
+        issuer = str(data["issuer"])
+        userinfo = data.get("userinfo_endpoint")
         found = Discovery(
-            issuer=str(data["issuer"]),
-            authorization_endpoint=str(data["authorization_endpoint"]),
-            token_endpoint=str(data["token_endpoint"]),
-            jwks_uri=str(data["jwks_uri"]),
-            userinfo_endpoint=data.get("userinfo_endpoint"),
+            issuer=issuer,
+            authorization_endpoint=_require_https(str(data["authorization_endpoint"]), issuer),
+            token_endpoint=_require_https(str(data["token_endpoint"]), issuer),
+            jwks_uri=_require_https(str(data["jwks_uri"]), issuer),
+            userinfo_endpoint=_require_https(str(userinfo), issuer) if userinfo else None,
         )
     except TRANSPORT_ERRORS as error:
         log.warning("discovery failed for provider %s: %s", provider.name, type(error).__name__)
@@ -236,17 +239,34 @@ def complete_sign_in(
     if provider.national_id_claim:
         value = info.get(provider.national_id_claim, claims.get(provider.national_id_claim))
         national_id = str(value) if value else None
-    email = info.get("email", claims.get("email"))
     login = VerifiedLogin(
         issuer=found.issuer,
         subject=str(claims["sub"]),
-        email=str(email).strip().lower() if email else None,
-        email_verified=bool(info.get("email_verified", claims.get("email_verified", False))),
+        email=_clean_email(info.get("email", claims.get("email"))),
+        # Only a JSON true counts: "false" as a string must not pass for a verified address.
+        email_verified=info.get("email_verified", claims.get("email_verified")) is True,
         name=info.get("name") or claims.get("name"),
         national_id=national_id,
         acr=claims.get("acr"),
     )
     return login, flow.next_path
+
+
+def _clean_email(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return normalize_email(value)
+    except FormError:
+        return None
+
+
+def _require_https(url: str, issuer: str) -> str:
+    """Endpoints from discovery must use https (plain http only for a loopback test issuer)."""
+    loopback = issuer.startswith(("http://127.0.0.1", "http://localhost", "http://[::1]"))
+    if not (url.startswith("https://") or (loopback and url.startswith(issuer.rstrip("/")))):
+        raise ValueError("an endpoint of the provider is not https")
+    return url
 
 
 def acr_is_strong_enough(provider: OidcProvider, acr: str | None) -> bool:

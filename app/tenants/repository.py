@@ -23,3 +23,9 @@ def list_tenants(session: Session) -> list[Tenant]:
 def taken_hosts(session: Session, hosts: list[str]) -> list[str]:
     statement = select(TenantHost.host).where(TenantHost.host.in_(hosts))
     return list(session.scalars(statement))
+
+
+def hosts_of(session: Session, tenant_id: int) -> list[str]:
+    """The instance's host names, the first registered first (its primary host)."""
+    statement = select(TenantHost.host).where(TenantHost.tenant_id == tenant_id)
+    return list(session.scalars(statement.order_by(TenantHost.id)))

@@ -105,3 +105,4 @@ class CurrentTenant(BaseModel):
     logo_path: str | None
     settings: TenantSettings
     footer_links: tuple[FooterLink, ...] = ()
+    hosts: tuple[str, ...] = ()

@@ -17,7 +17,9 @@ from app.tenants.schemas import (
 )
 
 
-def snapshot(tenant: Tenant, footer: list[Page] | None = None) -> CurrentTenant:
+def snapshot(
+    tenant: Tenant, footer: list[Page] | None = None, hosts: list[str] | None = None
+) -> CurrentTenant:
     return CurrentTenant(
         id=tenant.id,
         slug=tenant.slug,
@@ -29,6 +31,7 @@ def snapshot(tenant: Tenant, footer: list[Page] | None = None) -> CurrentTenant:
         logo_path=tenant.logo_path,
         settings=TenantSettings.model_validate(tenant.settings),
         footer_links=tuple(FooterLink(slug=page.slug, title=page.title) for page in footer or []),
+        hosts=tuple(hosts or ()),
     )
 
 
@@ -39,7 +42,9 @@ def resolve_tenant(session: Session, host: str, default_slug: str | None) -> Cur
         tenant = repository.get_tenant_by_slug(session, default_slug)
     if tenant is None:
         return None
-    return snapshot(tenant, footer_pages(session, tenant.id))
+    return snapshot(
+        tenant, footer_pages(session, tenant.id), repository.hosts_of(session, tenant.id)
+    )
 
 
 def create_tenant(session: Session, data: TenantCreate) -> Tenant:

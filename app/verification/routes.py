@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -13,6 +14,7 @@ from app.audit.service import record
 from app.authz.core import authorize
 from app.deps import ClientAddress, SessionDep, SettingsDep, TenantDep, UserDep
 from app.flash import flash
+from app.forms import FieldError, error_of
 from app.geozones.repository import get_geozone_by_code
 from app.i18n import N_
 from app.templating import render
@@ -54,25 +56,29 @@ def submit_verification(
     authorize(me, "account.verify")
     submitted = {"dni": dni, "birth_date": birth_date, "extra": extra}
 
-    def again(errors: dict[str, str], status: int) -> Response:
+    def again(errors: Mapping[str, FieldError], status: int) -> Response:
         context = {"form": submitted, "errors": errors}
         return render(request, "accounts/verify.html", context, status_code=status)
 
-    if throttle.is_throttled(session, "verify_account", str(me.user_id)):
+    if throttle.is_throttled(session, "verify_account", str(me.user_id)) or throttle.is_throttled(
+        session, "verify_address", address
+    ):
         return again({"dni": N_("Too many attempts. Wait a few minutes and try again.")}, 429)
     try:
         match = match_census(
             session, settings.census_secret, tenant.slug, dni, birth_date, extra or None
         )
     except CensusInputInvalid as invalid:
-        return again({invalid.field: invalid.message}, 422)
+        return again({invalid.field: error_of(invalid)}, 422)
     entry = match.entry
     if entry is None:
         throttle.note_event(session, "verify_account", str(me.user_id))
+        throttle.note_event(session, "verify_address", address)
         return again({"dni": NOT_FOUND}, 422)
     user = get_user(session, me.user_id)
     outcome = claim_resident(session, user, match.dni_digest, "census")
     if outcome.conflict is not None:
+        throttle.note_event(session, "verify_account", str(me.user_id))
         record(
             session,
             "verification.conflict",

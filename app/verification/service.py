@@ -20,8 +20,8 @@ from app.verification.models import Resident, VerificationConflict
 class CensusInputInvalid(Invalid):
     """What was typed cannot be looked up; ``field`` says which form field is wrong."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, field: str, cause: Invalid) -> None:
+        super().__init__(cause.message, **cause.values)
         self.field = field
 
 
@@ -44,11 +44,11 @@ def match_census(
     try:
         birth = parse_birth_date(birth_text)
     except Invalid as invalid:
-        raise CensusInputInvalid("birth_date", invalid.message) from None
+        raise CensusInputInvalid("birth_date", invalid) from None
     try:
         entry = find_census_entry(session, key, dni, birth, extra or None)
     except Invalid as invalid:
-        raise CensusInputInvalid("dni", invalid.message) from None
+        raise CensusInputInvalid("dni", invalid) from None
     return CensusMatch(entry, dni_digest(key, dni))
 
 
@@ -135,6 +135,15 @@ def claim_resident(
         assert resident is not None
         if taken.rowcount == 1:  # type: ignore[attr-defined]
             return Outcome(resident)
+    open_one = session.scalars(
+        select(VerificationConflict).where(
+            VerificationConflict.resident_id == resident.id,
+            VerificationConflict.claimant_id == user.id,
+            VerificationConflict.resolved_at.is_(None),
+        )
+    ).first()
+    if open_one is not None:  # the same claim again: one case for the administrator
+        return Outcome(None, open_one)
     conflict = VerificationConflict(
         resident_id=resident.id,
         claimant_id=user.id,

@@ -50,6 +50,17 @@ def test_registration_confirms_by_email_then_signs_in(
     assert refused.status_code == 400  # not confirmed yet
     confirmed = client_a.get(link.removeprefix("http://alfa.test"), follow_redirects=False)
     assert confirmed.status_code == 303
+    assert client_a.get("/account", follow_redirects=False).status_code == 303  # no session yet
+    signed = client_a.post(
+        "/login",
+        data={
+            "email": "rosa@correo.pe",
+            "password": "una-clave-larga-1",
+            "next": "/account",
+            "csrf_token": csrf_of(client_a, "/login"),
+        },
+    )
+    assert signed.status_code == 200
     page = client_a.get("/account")
     assert page.status_code == 200
     assert "Rosa Huamán &lt;b&gt;" in page.text

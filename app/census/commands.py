@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 import click
 
+from app.audit.service import record
 from app.census.service import ImportReport, census_key, import_census
 from app.config import get_settings
 from app.db import scoped_to
@@ -61,6 +62,19 @@ def _import_file(slug: str, path: str) -> None:
         with scoped_to(session, tenant.id), _progress_bar(handle) as progress:
             report = import_census(
                 session, tenant.id, key, handle, progress=progress, commit_interval=COMMIT_INTERVAL
+            )
+            record(
+                session,
+                "census.import",
+                actor=None,
+                object_type="census",
+                channel="cli",
+                details={
+                    "read": report.rows_read,
+                    "new": report.imported,
+                    "updated": report.updated,
+                    "errors": report.error_count,
+                },
             )
     _print_summary(report)
 

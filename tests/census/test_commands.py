@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.audit.models import AuditEntry
 from app.census.models import CensusEntry
 from app.db import make_engine, make_sessionmaker, platform_session
 from app.tenants.models import Tenant
@@ -69,6 +70,18 @@ def census_size(url: str, slug: str) -> int:
         engine.dispose()
 
 
+def cli_imports_logged(url: str) -> list[dict[str, object]]:
+    engine = make_engine(url)
+    try:
+        with platform_session(make_sessionmaker(engine)) as session:
+            statement = select(AuditEntry.details).where(
+                AuditEntry.action == "census.import", AuditEntry.channel == "cli"
+            )
+            return list(session.scalars(statement))
+    finally:
+        engine.dispose()
+
+
 def write_csv(path: Path, text: str) -> str:
     # As a spreadsheet saves "CSV UTF-8": a byte order mark and CRLF line ends.
     path.write_bytes(text.replace("\n", "\r\n").encode("utf-8-sig"))
@@ -101,6 +114,11 @@ def test_import_reports_bad_rows_and_keeps_the_good_ones(
     assert again.returncode == 0, again.stderr
     assert again.stdout.splitlines()[0] == "Imported 0 new, updated 3, 2 rows with errors"
     assert census_size(scratch_url, "lalibertad") == before + 3
+    logged = cli_imports_logged(scratch_url)
+    assert logged[-2:] == [
+        {"read": 5, "new": 3, "updated": 0, "errors": 2},
+        {"read": 5, "new": 0, "updated": 3, "errors": 2},
+    ]
 
 
 def test_import_reads_standard_input(minka: Run, scratch_url: str) -> None:

@@ -2,63 +2,88 @@
 
 from __future__ import annotations
 
-from app.i18n import gettext
+from typing import Any
+
+from app.i18n import N_, gettext
 from app.mail import Mail
+
+LINK = object()  # where the link goes among the paragraphs
+
+
+def _compose(
+    language: str,
+    to: str,
+    subject: str,
+    paragraphs: list[str | object],
+    link: str = "",
+    **values: Any,
+) -> Mail:
+    lines = [link if part is LINK else gettext(language, str(part)) % values for part in paragraphs]
+    return Mail(to, gettext(language, subject), "\n\n".join(lines) + "\n")
 
 
 def confirmation_mail(language: str, to: str, site: str, link: str) -> Mail:
-    _ = lambda text: gettext(language, text)  # noqa: E731 - a local alias keeps texts readable
-    body = "\n\n".join(
+    return _compose(
+        language,
+        to,
+        N_("Confirm your email address"),
         [
-            _("Welcome to %(site)s.") % {"site": site},
-            _("Open this link to confirm your email address (it expires in 3 days):"),
-            link,
-            _("If you did not register, ignore this message."),
-        ]
+            N_("Welcome to %(site)s."),
+            N_("Open this link to confirm your email address (it expires in 3 days):"),
+            LINK,
+            N_("If you did not register, ignore this message."),
+        ],
+        link,
+        site=site,
     )
-    return Mail(to, _("Confirm your email address"), body + "\n")
 
 
 def already_registered_mail(language: str, to: str, site: str, link: str) -> Mail:
-    _ = lambda text: gettext(language, text)  # noqa: E731
-    body = "\n\n".join(
+    return _compose(
+        language,
+        to,
+        N_("You already have an account"),
         [
-            _(
+            N_(
                 "Someone tried to register at %(site)s with this email address, but you already "
                 "have an account."
-            )
-            % {"site": site},
-            _("If it was you and you forgot your password, choose a new one here:"),
-            link,
-            _("If it was not you, ignore this message."),
-        ]
+            ),
+            N_("If it was you and you forgot your password, choose a new one here:"),
+            LINK,
+            N_("If it was not you, ignore this message."),
+        ],
+        link,
+        site=site,
     )
-    return Mail(to, _("You already have an account"), body + "\n")
 
 
 def reset_mail(language: str, to: str, site: str, link: str) -> Mail:
-    _ = lambda text: gettext(language, text)  # noqa: E731
-    body = "\n\n".join(
+    return _compose(
+        language,
+        to,
+        N_("Choose a new password"),
         [
-            _("You asked to choose a new password at %(site)s.") % {"site": site},
-            _("Open this link to choose it (it expires in one hour and works once):"),
-            link,
-            _("If you did not ask for it, ignore this message: your password has not changed."),
-        ]
+            N_("You asked to choose a new password at %(site)s."),
+            N_("Open this link to choose it (it expires in one hour and works once):"),
+            LINK,
+            N_("If you did not ask for it, ignore this message: your password has not changed."),
+        ],
+        link,
+        site=site,
     )
-    return Mail(to, _("Choose a new password"), body + "\n")
 
 
 def verified_at_desk_mail(language: str, to: str, site: str) -> Mail:
-    _ = lambda text: gettext(language, text)  # noqa: E731
-    body = "\n\n".join(
+    return _compose(
+        language,
+        to,
+        N_("Your account was verified at a service desk"),
         [
-            _(
+            N_(
                 "Your account at %(site)s was verified as a resident at a service desk, with a "
                 "DNI shown in person."
-            )
-            % {"site": site},
-            _("If you did not ask for it, tell the municipality: an administrator can undo it."),
-        ]
+            ),
+            N_("If you did not ask for it, tell the municipality: an administrator can undo it."),
+        ],
+        site=site,
     )
-    return Mail(to, _("Your account was verified at a service desk"), body + "\n")

@@ -4,6 +4,8 @@ keyed by (issuer, subject). Nothing is created until every check has passed."""
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -37,12 +39,10 @@ CLOCK_LEEWAY = 60  # seconds of clock difference tolerated with the provider
 HTTP_TIMEOUT = 10.0
 SIGNING_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"]
 TRANSPORT_ERRORS: tuple[type[Exception], ...] = (httpx2.HTTPError, OAuthError, ValueError, KeyError)
-try:  # Authlib talks through httpx2 when it is installed, else through httpx: catch both.
-    import httpx
-
-    TRANSPORT_ERRORS += (httpx.HTTPError,)
-except ImportError:  # pragma: no cover - depends on what else is installed
-    pass
+# Authlib talks through httpx2 when it is installed, else through httpx: catch both. httpx is
+# optional (a plain install has only httpx2), hence the import by name.
+with contextlib.suppress(ImportError):
+    TRANSPORT_ERRORS += (importlib.import_module("httpx").HTTPError,)
 
 
 class ProviderUnavailable(DomainError):

@@ -13,7 +13,7 @@ from app.accounts.passwords import hash_password
 from app.authz.models import RoleAssignment
 from app.db import scoped_to, utcnow
 from app.tenants.models import Tenant
-from app.verification.models import Resident
+from app.verification.models import Resident, VerificationConflict
 from tests.factories import HOSTILE
 
 PASSWORD = "kusi-llaqta-2026"
@@ -94,3 +94,26 @@ def add_to_census(
         report = import_census(db, tenant.id, key, lines)
         db.commit()
     assert report.error_count == 0, report.errors
+
+
+def make_conflict(
+    db: Session, tenant: Tenant, dni_digest: str = "d-conflict"
+) -> tuple[Resident, VerificationConflict, User, User]:
+    """A DNI held by one account and claimed by another, waiting for an administrator."""
+    holder, claimant = make_user(db, tenant), make_user(db, tenant)
+    with scoped_to(db, tenant.id):
+        resident = Resident(
+            dni_digest=dni_digest, user_id=holder.id, method="census", verified_at=utcnow()
+        )
+        db.add(resident)
+        db.flush()
+        conflict = VerificationConflict(
+            resident_id=resident.id,
+            claimant_id=claimant.id,
+            holder_id=holder.id,
+            method="census",
+            created_at=utcnow(),
+        )
+        db.add(conflict)
+        db.flush()
+    return resident, conflict, holder, claimant

@@ -8,11 +8,10 @@ from sqlalchemy.orm import Session
 
 from app.authz.models import RoleAssignment
 from app.census.models import CensusEntry
-from app.db import scoped_to, utcnow
+from app.db import scoped_to
 from app.oidc.models import OidcProvider
 from app.tenants.models import Tenant
-from app.verification.models import Resident, VerificationConflict
-from tests.people import csrf_of, make_user, sign_in
+from tests.people import csrf_of, make_conflict, make_user, sign_in
 
 
 def _admin(client: TestClient, db: Session, tenant: Tenant) -> int:
@@ -140,22 +139,8 @@ def test_conflict_can_be_given_to_the_claimant(
     client_a: TestClient, db: Session, tenant_a: Tenant
 ) -> None:
     _admin(client_a, db, tenant_a)
-    holder, claimant = make_user(db, tenant_a), make_user(db, tenant_a)
-    with scoped_to(db, tenant_a.id):
-        resident = Resident(
-            dni_digest="d-transfer", user_id=holder.id, method="census", verified_at=utcnow()
-        )
-        db.add(resident)
-        db.flush()
-        conflict = VerificationConflict(
-            resident_id=resident.id,
-            claimant_id=claimant.id,
-            holder_id=holder.id,
-            method="census",
-            created_at=utcnow(),
-        )
-        db.add(conflict)
-        db.commit()
+    resident, conflict, _holder, claimant = make_conflict(db, tenant_a)
+    db.commit()
     page = client_a.get("/admin/conflicts")
     assert f"/admin/users/{claimant.id}" in page.text
     client_a.post(

@@ -8,11 +8,10 @@ from sqlalchemy.orm import Session
 
 from app.authz.core import actions, can
 from app.authz.principal import Principal
-from app.db import scoped_to, utcnow
+from app.db import scoped_to
 from app.tenants.models import Tenant
-from app.verification.models import Resident, VerificationConflict
 from tests.authz.matrix import ALL_KINDS, Action, check
-from tests.people import make_user
+from tests.people import make_conflict, make_user
 
 ADMIN = frozenset({"administrator"})
 DESK = frozenset({"desk_manager"})
@@ -24,22 +23,7 @@ def _someone(db: Session, tenant: Tenant) -> str:
 
 
 def _conflict(db: Session, tenant: Tenant) -> str:
-    holder, claimant = make_user(db, tenant), make_user(db, tenant)
-    with scoped_to(db, tenant.id):
-        resident = Resident(
-            dni_digest="d-matrix", user_id=holder.id, method="desk", verified_at=utcnow()
-        )
-        db.add(resident)
-        db.flush()
-        conflict = VerificationConflict(
-            resident_id=resident.id,
-            claimant_id=claimant.id,
-            holder_id=holder.id,
-            method="census",
-            created_at=utcnow(),
-        )
-        db.add(conflict)
-        db.flush()
+    _resident, conflict, _holder, _claimant = make_conflict(db, tenant)
     return f"/admin/conflicts/{conflict.id}"
 
 

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from app.authz.core import LoginRequired
 from app.errors import DomainError
-from app.i18n import N_, gettext
+from app.i18n import N_, translate
 from app.middleware import apply_security_headers
 from app.templating import render
 
@@ -58,9 +58,7 @@ def render_error(
     values: dict[str, Any] | None = None,
 ) -> Response:
     language = str(getattr(request.state, "language", "es"))
-    text = gettext(language, message or MESSAGES.get(status, MESSAGES[400]))
-    if values:
-        text = text % values
+    text = translate(language, message or MESSAGES.get(status, MESSAGES[400]), values)
     if request.url.path.startswith("/api/"):
         response: Response = JSONResponse({"error": text}, status_code=status)
     else:

@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from app.i18n import gettext
+from app.i18n import translate
 
 FLASH_KEY = "flash"
 
@@ -20,11 +20,10 @@ def flash(request: Request, message: str, kind: str = "info", **values: Any) -> 
 def pop_flashes(request: Request) -> list[dict[str, str]]:
     queue = request.session.pop(FLASH_KEY, None) or []
     language = str(getattr(request.state, "language", "es"))
-    shown = []
-    for item in queue:
-        text = gettext(language, str(item.get("message", "")))
-        values = item.get("values") or {}
-        shown.append(
-            {"kind": str(item.get("kind", "info")), "text": text % values if values else text}
-        )
-    return shown
+    return [
+        {
+            "kind": str(item.get("kind", "info")),
+            "text": translate(language, str(item.get("message", "")), item.get("values")),
+        }
+        for item in queue
+    ]

@@ -7,9 +7,10 @@ used, so there is no generated ``.mo`` file to forget. Message ids are English.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -42,6 +43,12 @@ def translations(language: str) -> Translations:
 
 def gettext(language: str, message: str) -> str:
     return translations(language).gettext(message)
+
+
+def translate(language: str, message: str, values: Mapping[str, Any] | None = None) -> str:
+    """A msgid in the reader's language, with its %(name)s placeholders filled."""
+    text = gettext(language, message)
+    return text % values if values else text
 
 
 def ngettext(language: str, singular: str, plural: str, n: int) -> str:

@@ -14,7 +14,7 @@ from starlette.templating import Jinja2Templates, _TemplateResponse
 import app.authz.registry  # noqa: F401 - registers every permission rule
 from app.authz.core import can
 from app.flash import pop_flashes
-from app.i18n import LANGUAGES, gettext, ngettext
+from app.i18n import LANGUAGES, gettext, ngettext, translate
 from app.sections.catalog import SECTIONS
 from app.security import csrf_token
 from app.static_files import static_url
@@ -42,8 +42,7 @@ def _message(context: Context, item: str | tuple[str, dict[str, Any]]) -> str:
     """Translate a message held in a variable (a msgid, or a msgid with its values). Unlike
     ``_()``, the result is plain text, so the autoescaping still applies to it."""
     msgid, values = item if isinstance(item, tuple) else (item, {})
-    text = gettext(_language(context), msgid)
-    return text % values if values else text
+    return translate(_language(context), msgid, values)
 
 
 @pass_context

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.i18n import LANGUAGES, LOCALE_DIR, choose_language, parse_accept_language
 from app.tenants.models import Tenant
-from tests.test_security import csrf_from
+from tests.people import csrf_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,7 +84,7 @@ def test_quechua_variants_from_the_browser_choose_quechua(client_a: TestClient) 
 
 
 def test_switch_to_quechua_is_remembered(client_a: TestClient) -> None:
-    token = csrf_from(client_a.get("/").text)
+    token = csrf_of(client_a)
     switched = client_a.post(
         "/language", data={"language": "qu", "csrf_token": token, "next": "/geozones"}
     )
@@ -103,7 +103,7 @@ def test_unavailable_language_is_refused_with_422(
 ) -> None:
     tenant_a.languages = ["es", "qu"]
     db.commit()
-    token = csrf_from(client_a.get("/").text)
+    token = csrf_of(client_a)
     response = client_a.post("/language", data={"language": "en", "csrf_token": token})
     assert response.status_code == 422
     assert "Este idioma no está disponible aquí." in response.text

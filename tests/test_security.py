@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import re
-
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -12,15 +10,10 @@ from app.main import ROUTERS, create_app
 from app.security import safe_next
 from app.tenants.models import Tenant
 from tests.conftest import SECRET, client_for
+from tests.people import csrf_of
 from tests.rendering import template_name
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
 
 
 def unsafe_routes() -> list[tuple[str, str]]:
@@ -55,7 +48,7 @@ def test_a_wrong_token_is_refused(client_a: TestClient) -> None:
 
 
 def test_a_foreign_origin_is_refused_even_with_the_token(client_a: TestClient) -> None:
-    token = csrf_from(client_a.get("/").text)
+    token = csrf_of(client_a)
     response = client_a.post(
         "/language",
         data={"language": "qu", "csrf_token": token},
@@ -66,7 +59,7 @@ def test_a_foreign_origin_is_refused_even_with_the_token(client_a: TestClient) -
 
 
 def test_a_foreign_referer_is_refused(client_a: TestClient) -> None:
-    token = csrf_from(client_a.get("/").text)
+    token = csrf_of(client_a)
     response = client_a.post(
         "/language",
         data={"language": "qu", "csrf_token": token},
@@ -82,7 +75,7 @@ def test_the_friendly_403_page_is_translated(client_a: TestClient) -> None:
 
 
 def test_same_origin_form_with_token_is_accepted(client_a: TestClient) -> None:
-    token = csrf_from(client_a.get("/").text)
+    token = csrf_of(client_a)
     response = client_a.post(
         "/language",
         data={"language": "qu", "csrf_token": token, "next": "/geozones"},
@@ -94,7 +87,7 @@ def test_same_origin_form_with_token_is_accepted(client_a: TestClient) -> None:
 
 
 def test_token_in_header_is_accepted(client_a: TestClient) -> None:
-    token = csrf_from(client_a.get("/").text)
+    token = csrf_of(client_a)
     response = client_a.post(
         "/language",
         data={"language": "en"},
@@ -151,7 +144,7 @@ def test_https_deployment_sets_secure_cookie_and_hsts(
 
 
 def test_oversized_body_is_refused(client_a: TestClient, settings: Settings) -> None:
-    token = csrf_from(client_a.get("/").text)
+    token = csrf_of(client_a)
     response = client_a.post(
         "/language",
         data={"language": "qu", "csrf_token": token, "next": "x" * (settings.max_body_bytes + 1)},
@@ -191,7 +184,7 @@ def test_redirect_targets_stay_on_this_site(target: str | None, expected: str) -
 
 
 def test_language_switch_ignores_an_open_redirect(client_a: TestClient) -> None:
-    token = csrf_from(client_a.get("/").text)
+    token = csrf_of(client_a)
     response = client_a.post(
         "/language",
         data={"language": "en", "csrf_token": token, "next": "https://evil.example/"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.i18n import N_, gettext
+from app.i18n import N_, gettext, translate
 from app.mail import Mail
 
 LINK = object()  # where the link goes among the paragraphs
@@ -18,7 +18,9 @@ def _compose(
     link: str = "",
     **values: Any,
 ) -> Mail:
-    lines = [link if part is LINK else gettext(language, str(part)) % values for part in paragraphs]
+    lines = [
+        link if part is LINK else translate(language, str(part), values) for part in paragraphs
+    ]
     return Mail(to, gettext(language, subject), "\n\n".join(lines) + "\n")
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
+from app.accounts.models import User
 from app.admin import service
 from app.audit.repository import filter_entries
 from app.audit.service import record
@@ -15,7 +17,7 @@ from app.authz.models import ROLES
 from app.deps import ClientAddress, IdPath, SessionDep, TenantDep, UserDep
 from app.errors import Invalid, NotFound
 from app.flash import flash
-from app.forms import error_of
+from app.forms import FieldError, error_of
 from app.i18n import N_
 from app.templating import render
 from app.verification.models import VerificationConflict
@@ -71,17 +73,25 @@ def show_user(
     request: Request, user_id: IdPath, tenant: TenantDep, session: SessionDep, me: UserDep
 ) -> Response:
     authorize(me, "admin.users.manage")
-    user = service.require_user(session, user_id)
-    roles = service.roles_by_user(session, [user.id])[user.id]
+    return _user_page(request, session, service.require_user(session, user_id))
+
+
+def _user_page(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    errors: Mapping[str, FieldError] | None = None,
+    form: Mapping[str, str] | None = None,
+) -> Response:
     context = {
         "user": user,
-        "roles": roles,
+        "roles": service.roles_by_user(session, [user.id])[user.id],
         "role_labels": ROLE_LABELS,
         "all_roles": ROLES,
-        "errors": {},
-        "form": {},
+        "errors": errors or {},
+        "form": form or {},
     }
-    return render(request, "admin/user.html", context)
+    return render(request, "admin/user.html", context, status_code=422 if errors else 200)
 
 
 @router.post("/users/{user_id}/roles", name="admin_user_roles")
@@ -117,16 +127,8 @@ def change_role(
     try:
         service.assign_role(session, user, role, office, badge)
     except Invalid as invalid:
-        roles = service.roles_by_user(session, [user.id])[user.id]
-        context = {
-            "user": user,
-            "roles": roles,
-            "role_labels": ROLE_LABELS,
-            "all_roles": ROLES,
-            "errors": {"role": error_of(invalid)},
-            "form": {"role": role, "office": office, "badge": badge},
-        }
-        return render(request, "admin/user.html", context, status_code=422)
+        form = {"role": role, "office": office, "badge": badge}
+        return _user_page(request, session, user, {"role": error_of(invalid)}, form)
     record(
         session,
         "role.assigned",

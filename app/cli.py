@@ -210,10 +210,14 @@ def demo_load() -> None:
 def _register_feature_commands() -> None:
     from app.accounts.commands import users
     from app.census.commands import census
+    from app.jobs.commands import jobs
     from app.oidc.commands import oidc
+    from app.proposals.commands import proposals
 
     main.add_command(census)
+    main.add_command(jobs)
     main.add_command(oidc)
+    main.add_command(proposals)
     main.add_command(users)
 
 

@@ -6,7 +6,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import (
     AnyHttpUrl,
@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     mail_password: SecretStr | None = None
     mail_starttls: bool = False
     mail_from: str = "minka@localhost.localdomain"
+
+    # "embedded": a thread inside the web process runs queued jobs (one machine, SQLite);
+    # "external": `minka jobs work` runs them in its own process (production).
+    jobs_mode: Literal["embedded", "external"] = "embedded"
 
     @field_validator("database_url")
     @classmethod

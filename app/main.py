@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
@@ -11,19 +13,29 @@ from app.accounts.profile_routes import router as profile_router
 from app.accounts.routes import router as accounts_router
 from app.admin.routes import router as admin_router
 from app.admin.setup_routes import router as admin_setup_router
+from app.answers.routes import router as answers_router
+from app.api.routes import router as api_router
+from app.comments.routes import router as comments_router
 from app.config import Settings, get_settings
+from app.content.routes import router as content_router
 from app.db import make_engine, make_sessionmaker
+from app.debates.routes import router as debates_router
 from app.desk.routes import router as desk_router
 from app.error_pages import register_error_handlers, render_unknown_host
 from app.geozones.routes import router as geozones_router
+from app.jobs.worker import start_embedded_worker, stop_embedded_worker
 from app.middleware import (
     CompressionMiddleware,
     RequestContextMiddleware,
     RequestLogMiddleware,
     SecurityHeadersMiddleware,
 )
+from app.moderation.routes import router as moderation_router
+from app.notifications.routes import router as notifications_router
 from app.oidc.routes import router as oidc_router
 from app.pages.routes import router as pages_router
+from app.proposals.routes import router as proposals_router
+from app.search.routes import router as search_router
 from app.sections.routes import router as sections_router
 from app.security import verify_csrf
 from app.site.health import router as health_router
@@ -44,6 +56,16 @@ ROUTERS = (
     admin_router,
     admin_setup_router,
     desk_router,
+    content_router,
+    debates_router,
+    # Before proposals: /proposals/answers must not be taken for a proposal id.
+    answers_router,
+    proposals_router,
+    comments_router,
+    moderation_router,
+    notifications_router,
+    search_router,
+    api_router,
 )
 SESSION_COOKIE = "minka_session"
 SESSION_MAX_AGE = 14 * 24 * 3600
@@ -61,6 +83,14 @@ def configure_logging(level: str) -> None:
         request_log.propagate = False
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Embedded mode: queued jobs (emails) run in a thread of this process, after the response.
+    start_embedded_worker(app)
+    yield
+    stop_embedded_worker(app)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
@@ -73,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
         max_body_size=settings.max_body_bytes,
         dependencies=[Depends(verify_csrf)],
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine

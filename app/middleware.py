@@ -25,6 +25,7 @@ from app.accounts.sessions import (
 from app.authz.principal import Principal
 from app.db import platform_session, scoped_to
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGES, choose_language
+from app.notifications.service import unread_count
 from app.tenants.schemas import CurrentTenant
 from app.tenants.service import resolve_tenant
 
@@ -76,7 +77,9 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-Resolved = tuple[CurrentTenant | None, Principal | None, Principal | None]
+# The tenant, the signed-in principal, the person a desk manager acts for, and the principal's
+# unread notifications (counted up to a cap, for the header).
+Resolved = tuple[CurrentTenant | None, Principal | None, Principal | None, int]
 
 
 class RequestContextMiddleware:
@@ -100,13 +103,15 @@ class RequestContextMiddleware:
             tenant = resolve_tenant(session, host, self.default_tenant)
             token = cookie.get(SESSION_TOKEN_KEY)
             if tenant is None or not isinstance(token, str):
-                return tenant, None, None
+                return tenant, None, None, 0
             with scoped_to(session, tenant.id):
                 principal = principal_for_token(session, token)
+                if principal is None:
+                    return tenant, None, None, 0
                 acting = None
-                if principal is not None and ACTING_KEY in cookie:
+                if ACTING_KEY in cookie:
                     acting = acting_principal(session, principal, cookie[ACTING_KEY])
-                return tenant, principal, acting
+                return tenant, principal, acting, unread_count(session, principal.user_id)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -117,12 +122,13 @@ class RequestContextMiddleware:
         state["tenant"] = tenant = None
         state["principal"] = None
         state["acting_for"] = None
+        state["unread_notifications"] = 0
         state["language"] = _language_for(request, None)
         if scope["path"].startswith(TENANTLESS_PREFIXES):
             await self.app(scope, receive, send)
             return
         try:
-            tenant, principal, acting = await anyio.to_thread.run_sync(
+            tenant, principal, acting, unread = await anyio.to_thread.run_sync(
                 self._resolve, request.headers.get("host", ""), dict(scope.get("session", {}))
             )
         except OperationalError:
@@ -135,6 +141,7 @@ class RequestContextMiddleware:
         state["tenant"] = tenant
         state["principal"] = principal
         state["acting_for"] = acting
+        state["unread_notifications"] = unread
         state["language"] = _language_for(request, tenant)
         await self.app(scope, receive, send)
 

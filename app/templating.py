@@ -84,6 +84,7 @@ def render(
         "tenant": getattr(state, "tenant", None),
         "principal": getattr(state, "principal", None),
         "acting_for": getattr(state, "acting_for", None),
+        "unread_notifications": getattr(state, "unread_notifications", 0),
         "language": getattr(state, "language", "es"),
         **(context or {}),
     }

@@ -2,6 +2,9 @@
 
 Exit status: 0 when every benchmark is within its budget, 1 when one is over budget, reported
 a problem or could not run, 2 on a usage error.
+
+``python -m bench participation [OPTIONS]`` runs the load benchmark of issue 4 instead (it has
+options of its own: see ``python -m bench participation --help``).
 """
 
 from __future__ import annotations
@@ -32,6 +35,11 @@ def run_one(benchmark: Callable[[], Result]) -> tuple[Result | None, str | None]
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["participation"]:
+        from bench import participation
+
+        return participation.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
         "names",
@@ -39,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME",
         help=(
             f"benchmarks to run: {', '.join(BENCHMARKS)} "
-            f"(default: all but {', '.join(sorted(ON_REQUEST))})"
+            f"(default: all but {', '.join(sorted(ON_REQUEST))}); "
+            "or `participation --help` for the load benchmark"
         ),
     )
     args = parser.parse_args(argv)

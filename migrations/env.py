@@ -1,14 +1,23 @@
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+from typing import Any
+
 from alembic import context
 from sqlalchemy import Connection
 
 from app.config import get_settings
 from app.db import make_engine
 from app.models import Base
+from app.search.schema import is_search_object
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def _include_name(name: str | None, type_: str, _parents: MutableMapping[Any, str | None]) -> bool:
+    # Full-text search tables and expression indexes exist only in the migrations (0005).
+    return not (type_ in ("table", "index") and is_search_object(name))
 
 
 def _run(connection: Connection) -> None:
@@ -17,6 +26,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,10 @@ from tests.factories import make_tenant
 from tests.mailbox import Mailbox, SmtpServer
 
 SECRET = "test-secret-" + "k" * 40
+# Apps built by tests run queued jobs only when a test asks (run_due_jobs, or jobs_mode set):
+# a worker thread would share the test's connection. The live server (browser tests) does not
+# inherit MINKA_* variables, so it runs the embedded worker as `make run` does.
+os.environ.setdefault("MINKA_JOBS_MODE", "external")
 
 
 def pytest_report_header() -> str:
@@ -70,7 +75,10 @@ def db(sessions: sessionmaker[Session]) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(var_dir=tmp_path, database_url=database_url, secret_key=SECRET)
+    # The tests run queued jobs themselves; no worker thread shares their connection.
+    return Settings(
+        var_dir=tmp_path, database_url=database_url, secret_key=SECRET, jobs_mode="external"
+    )
 
 
 @pytest.fixture

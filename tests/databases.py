@@ -13,11 +13,15 @@ ON_POSTGRES = SERVER_URL.startswith("postgresql")
 
 
 def fresh_database(name: str, tmp_dir: Path) -> str:
-    """An empty database named ``name``: a new file on SQLite, a re-created one on PostgreSQL."""
+    """An empty database named ``name``: a new file on SQLite, a re-created one on PostgreSQL.
+
+    On PostgreSQL the name carries the process id, so two test runs on one server (a developer
+    and CI, or parallel runs) never drop each other's database."""
     if not ON_POSTGRES:
         path = tmp_dir / f"{name}.db"
         path.unlink(missing_ok=True)
         return f"sqlite:///{path}"
+    name = f"{name}_{os.getpid()}"
     admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute
@@ -50,6 +52,10 @@ ROUTES_WITH_IDS: dict[str, Callable[[Session, Tenant], tuple[str, str | None]]] 
     "oidc_login": lambda db, t: (f"/auth/{_provider(db, t).name}/login", None),
     "oidc_callback": lambda db, t: (f"/auth/{_provider(db, t).name}/callback?code=x", None),
 }
+# Each feature lists its own in tests/<feature>/isolation_routes.py as ROUTES.
+for _module in sorted(Path(__file__).parent.glob("*/isolation_routes.py")):
+    _feature = importlib.import_module(f"tests.{_module.parent.name}.isolation_routes")
+    ROUTES_WITH_IDS.update(_feature.ROUTES)
 
 
 def test_every_route_with_an_id_is_covered() -> None:
@@ -85,7 +91,11 @@ def test_object_of_one_instance_is_404_on_another(
         assert marker in own.text
     foreign = client_b.get(path, follow_redirects=False)
     assert foreign.status_code == 404
-    assert template_name(foreign) == "errors/error.html"
+    if path.startswith("/api/"):
+        assert foreign.headers["content-type"] == "application/json"
+        assert foreign.json()["error"]
+    else:
+        assert template_name(foreign) == "errors/error.html"
     if marker is not None:
         assert marker not in foreign.text
 

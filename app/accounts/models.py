@@ -51,6 +51,8 @@ class User(TenantOwned, TimestampMixin, Base):
         ForeignKey("geozones.id", ondelete="SET NULL"), index=True
     )
     language: Mapped[str | None] = mapped_column(String(8))
+    # Opt-in: notifications also arrive by email (never without asking).
+    email_notifications: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class UserSession(TenantOwned, Base):

@@ -19,6 +19,7 @@ from app.flash import flash
 from app.forms import FieldError, FormInvalid, parse_form
 from app.geozones.repository import list_geozones
 from app.i18n import LANGUAGES, N_
+from app.notifications.service import set_email_notifications
 from app.templating import render
 from app.verification.service import resident_of
 
@@ -69,6 +70,7 @@ def show_account(request: Request, tenant: TenantDep, session: SessionDep, me: U
         "birth_year": user.birth_year,
         "geozone_id": user.geozone_id,
         "language": user.language,
+        "email_notifications": user.email_notifications,
     }
     return _account_page(request, session, me.user_id, form, {})
 
@@ -84,6 +86,7 @@ def update_profile(
     birth_year: Field = "",
     geozone_id: Field = "",
     language: Field = "",
+    email_notifications: Field = "",
 ) -> Response:
     authorize(me, "account.edit")
     submitted: dict[str, object] = {
@@ -92,6 +95,8 @@ def update_profile(
         "birth_year": birth_year,
         "geozone_id": geozone_id,
         "language": language,
+        # A checkbox: sent ("yes") when ticked, absent otherwise.
+        "email_notifications": email_notifications == "yes",
     }
     try:
         form = parse_form(ProfileForm, submitted)
@@ -101,7 +106,9 @@ def update_profile(
     if form.geozone_id is not None and form.geozone_id not in zone_ids:
         errors = {"geozone_id": N_("Choose one of the options.")}
         return _account_page(request, session, me.user_id, submitted, errors, 422)
-    service.update_profile(session, service.get_user(session, me.user_id), form)
+    user = service.get_user(session, me.user_id)
+    service.update_profile(session, user, form)
+    set_email_notifications(session, user, form.email_notifications)
     flash(request, N_("Your profile has been saved."), "success")
     return RedirectResponse("/account", status_code=303)
 

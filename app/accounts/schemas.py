@@ -106,6 +106,8 @@ class ProfileForm(BaseModel):
     birth_year: int | None = Field(default=None)
     geozone_id: int | None = None
     language: str | None = None
+    # Opt-in, off unless ticked: notifications also arrive by email.
+    email_notifications: bool = False
 
     @field_validator("display_name")
     @classmethod

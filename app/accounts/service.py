@@ -3,6 +3,7 @@ profile, data export and deletion. Services flush; the request's session commits
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -185,6 +186,8 @@ def update_profile(session: Session, user: User, form: ProfileForm) -> None:
 
 def export_data(session: Session, user: User) -> dict[str, Any]:
     """Everything the platform holds about a person, for "download my data"."""
+    from app.content.export import participation_of  # the features build on accounts
+
     resident = session.scalars(select(Resident).where(Resident.user_id == user.id)).one_or_none()
     identities = session.scalars(select(Identity).where(Identity.user_id == user.id)).all()
     actions = session.scalars(
@@ -204,7 +207,9 @@ def export_data(session: Session, user: User) -> dict[str, Any]:
             "birth_year": user.birth_year,
             "geozone_id": user.geozone_id,
             "language": user.language,
+            "email_notifications": user.email_notifications,
         },
+        "participation": participation_of(session, user.id),
         "verification": (
             {"method": resident.method, "verified_at": resident.verified_at} if resident else None
         ),
@@ -216,9 +221,15 @@ def export_data(session: Session, user: User) -> dict[str, Any]:
     }
 
 
+# Features whose rows die with the account (votes cascade) register how to fix their counters.
+ACCOUNT_DELETION_HOOKS: list[Callable[[Session, int], None]] = []
+
+
 def delete_account(session: Session, user: User) -> None:
     """Remove the account. The resident (one voice per DNI) stays, detached, so a new account
     verified with the same DNI takes the same voice back instead of a second one."""
     end_all_sessions(session, user.id)
+    for forget in ACCOUNT_DELETION_HOOKS:
+        forget(session, user.id)
     session.delete(user)
     session.flush()

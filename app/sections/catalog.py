@@ -26,12 +26,14 @@ SECTIONS: tuple[Section, ...] = (
         "/proposals",
         N_("Proposals"),
         N_("Citizen initiatives that gather support and receive a reasoned official answer."),
+        available=True,
     ),
     Section(
         "debates",
         "/debates",
         N_("Debates"),
         N_("Open conversations about the issues that matter in your community."),
+        available=True,
     ),
     Section(
         "polls",

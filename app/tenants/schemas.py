@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -46,6 +46,10 @@ class TenantSettings(BaseModel):
     address: str = Field(default="", max_length=300)
     # When set, verification by census also asks for this (e.g. "Ubigeo de nacimiento").
     census_extra_label: str = Field(default="", max_length=80)
+    # Feature settings: each feature validates its own block when it reads it
+    # (app.proposals.settings, app.answers.service), falling back to defaults if broken.
+    proposals: dict[str, Any] = Field(default_factory=dict)
+    answers: dict[str, Any] = Field(default_factory=dict)
 
 
 class TenantCreate(BaseModel):

@@ -1,0 +1,1 @@
+"""Official answers: successful proposals assigned to an office, answered by a due date."""

@@ -1,0 +1,1 @@
+"""Comments on anything registered in ``app.content.targets``: threads, votes, badges."""

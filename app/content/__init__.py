@@ -1,0 +1,1 @@
+"""What debates, proposals and later modules share: tags, commentable targets, Markdown."""

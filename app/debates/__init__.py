@@ -1,0 +1,1 @@
+"""Debates: open conversations any registered person starts, votes on and comments."""

@@ -1,0 +1,12 @@
+"""The periodic tasks every instance gets from the job worker."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.jobs.periodic import periodic_task
+from app.proposals.service import archive_expired
+
+# Proposals past their support period stop taking supports at once (see the permission);
+# this only records it, so an hour's delay is harmless.
+periodic_task("archive_expired_proposals", timedelta(hours=1))(archive_expired)

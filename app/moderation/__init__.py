@@ -1,0 +1,1 @@
+"""Moderation: flags from people, a queue for moderators, hiding, restoring and blocking."""

@@ -1,0 +1,1 @@
+"""Follows and notifications: in the header for everyone, by email for those who opt in."""

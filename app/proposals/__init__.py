@@ -1,0 +1,1 @@
+"""Proposals: citizen initiatives that gather supports and receive a reasoned official answer."""

@@ -1,0 +1,1 @@
+"""Search across debates and proposals with each database's own full-text index."""

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     # "embedded": a thread inside the web process runs queued jobs (one machine, SQLite);
     # "external": `minka jobs work` runs them in its own process (production).
     jobs_mode: Literal["embedded", "external"] = "embedded"
+    # How long anonymous pages and the host → instance lookup are kept in memory (0 = never).
+    cache_seconds: float = Field(default=5.0, ge=0, le=300)
 
     @field_validator("database_url")
     @classmethod

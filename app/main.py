@@ -33,6 +33,7 @@ from app.middleware import (
 from app.moderation.routes import router as moderation_router
 from app.notifications.routes import router as notifications_router
 from app.oidc.routes import router as oidc_router
+from app.page_cache import AnonymousPageCache
 from app.pages.routes import router as pages_router
 from app.proposals.routes import router as proposals_router
 from app.search.routes import router as search_router
@@ -115,11 +116,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_error_handlers(app)
 
     # Added innermost first: the last one added sees the request first.
+    app.add_middleware(AnonymousPageCache, seconds=settings.cache_seconds)
     app.add_middleware(
         RequestContextMiddleware,
         sessions=lambda: app.state.sessionmaker,
         default_tenant=settings.default_tenant,
         render_unknown_host=render_unknown_host,
+        cache_seconds=settings.cache_seconds,
     )
     app.add_middleware(
         SessionMiddleware,

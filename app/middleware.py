@@ -92,15 +92,32 @@ class RequestContextMiddleware:
         sessions: Callable[[], sessionmaker[Session]],
         default_tenant: str | None,
         render_unknown_host: Callable[[Request, int], Any],
+        cache_seconds: float = 0,
     ) -> None:
         self.app = app
         self.sessions = sessions
         self.default_tenant = default_tenant
         self.render_unknown_host = render_unknown_host
+        self.cache_seconds = cache_seconds
+        # host → (until, tenant): an instance's name, hosts and settings change rarely, and a
+        # change shows within cache_seconds in every worker.
+        self.tenants: dict[str, tuple[float, CurrentTenant | None]] = {}
+
+    def _tenant(self, session: Session, host: str) -> CurrentTenant | None:
+        known = self.tenants.get(host)
+        now = time.monotonic()
+        if known is not None and known[0] > now:
+            return known[1]
+        tenant = resolve_tenant(session, host, self.default_tenant)
+        if self.cache_seconds > 0:
+            if len(self.tenants) > 1000:  # bound what unknown Host headers can fill
+                self.tenants.clear()
+            self.tenants[host] = (now + self.cache_seconds, tenant)
+        return tenant
 
     def _resolve(self, host: str, cookie: dict[str, Any]) -> Resolved:
         with platform_session(self.sessions()) as session:
-            tenant = resolve_tenant(session, host, self.default_tenant)
+            tenant = self._tenant(session, host)
             token = cookie.get(SESSION_TOKEN_KEY)
             if tenant is None or not isinstance(token, str):
                 return tenant, None, None, 0
@@ -127,10 +144,21 @@ class RequestContextMiddleware:
         if scope["path"].startswith(TENANTLESS_PREFIXES):
             await self.app(scope, receive, send)
             return
+        host = request.headers.get("host", "")
+        session_cookie = dict(scope.get("session", {}))
+        known = self.tenants.get(host)
         try:
-            tenant, principal, acting, unread = await anyio.to_thread.run_sync(
-                self._resolve, request.headers.get("host", ""), dict(scope.get("session", {}))
-            )
+            if (
+                known is not None
+                and known[0] > time.monotonic()
+                and (SESSION_TOKEN_KEY not in session_cookie)
+            ):
+                # An anonymous visitor of a known host: nothing to ask the database.
+                tenant, principal, acting, unread = known[1], None, None, 0
+            else:
+                tenant, principal, acting, unread = await anyio.to_thread.run_sync(
+                    self._resolve, host, session_cookie
+                )
         except OperationalError:
             request_log.exception("database unavailable while resolving the tenant")
             await self.render_unknown_host(request, 503)(scope, receive, send)

@@ -24,6 +24,8 @@ SECRET = "test-secret-" + "k" * 40
 # a worker thread would share the test's connection. The live server (browser tests) does not
 # inherit MINKA_* variables, so it runs the embedded worker as `make run` does.
 os.environ.setdefault("MINKA_JOBS_MODE", "external")
+# Tests read what they just wrote; tests/test_page_cache.py turns the caches on.
+os.environ.setdefault("MINKA_CACHE_SECONDS", "0")
 
 
 def pytest_report_header() -> str:

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -96,6 +97,15 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return render_error(request, 422)
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    # SQLite's write lock held past the busy timeout, or the database server gone: nothing
+    # was saved (the session rolled back), so the person may simply try again.
+    log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    response = render_error(request, 503)
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return render_error(request, 500)
@@ -105,4 +115,5 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(Exception, _server_error)

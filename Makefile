@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format messages bench clean
+.PHONY: install run test lint format messages bench bench-participation clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Minka needs Python 3.11 or newer"'
@@ -42,6 +42,11 @@ messages: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Several minutes: generated instances of 10,000 and 100,000 proposals under a load tool (npm).
+bench-participation: $(STAMP)
+	npm ci --prefix bench --no-audit --no-fund
+	$(BIN)/python -m bench participation
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -24,6 +24,7 @@ from app.answers.schemas import (
     WorkingDaysForm,
 )
 from app.authz.core import authorize
+from app.authz.principal import Principal
 from app.content.limits import TEXT_FIELD_CHARS, TEXT_FORM_BYTES, TEXT_FORM_LIMITS
 from app.deps import ActorDep, ClientAddress, IdPath, SessionDep, TenantDep, UserDep
 from app.errors import Conflict, DomainError
@@ -84,6 +85,15 @@ def awaiting_answers(
 # ---- answering ------------------------------------------------------------------------------
 
 
+def _proposal_for(
+    session: SessionDep, me: Principal, permission: str, proposal_id: int
+) -> Proposal:
+    """The proposal, if it exists and this person may do this on it (404 or 403 if not)."""
+    proposal = service.require_proposal(session, proposal_id)
+    authorize(me, permission, service.subject_of(session, proposal))
+    return proposal
+
+
 def _answer_page(
     request: Request,
     session: SessionDep,
@@ -107,8 +117,7 @@ def _answer_page(
 def answer_form(
     request: Request, proposal_id: IdPath, tenant: TenantDep, session: SessionDep, me: UserDep
 ) -> Response:
-    proposal = service.require_proposal(session, proposal_id)
-    authorize(me, "answers.answer", service.subject_of(session, proposal))
+    proposal = _proposal_for(session, me, "answers.answer", proposal_id)
     return _answer_page(request, session, proposal, {}, {})
 
 
@@ -148,8 +157,7 @@ def answer_proposal(
     fields: Annotated[AnswerFields, Form()],
 ) -> Response:
     me = actor.person
-    proposal = service.require_proposal(session, proposal_id)
-    authorize(me, "answers.answer", service.subject_of(session, proposal))
+    proposal = _proposal_for(session, me, "answers.answer", proposal_id)
     submitted = fields.model_dump()
     errors: dict[str, FieldError] = {}
     form: AnswerForm | None = None
@@ -178,8 +186,7 @@ def milestone_done(
     actor: ActorDep,
     address: ClientAddress,
 ) -> Response:
-    proposal = service.require_proposal(session, proposal_id)
-    authorize(actor.person, "answers.milestone.done", service.subject_of(session, proposal))
+    proposal = _proposal_for(session, actor.person, "answers.milestone.done", proposal_id)
     service.mark_milestone_done(
         session,
         proposal,
@@ -215,8 +222,7 @@ def _assign_page(
 def assign_form(
     request: Request, proposal_id: IdPath, tenant: TenantDep, session: SessionDep, me: UserDep
 ) -> Response:
-    proposal = service.require_proposal(session, proposal_id)
-    authorize(me, "answers.assign", service.subject_of(session, proposal))
+    proposal = _proposal_for(session, me, "answers.assign", proposal_id)
     return _assign_page(request, session, proposal, {})
 
 
@@ -230,8 +236,7 @@ def assign_proposal(
     address: ClientAddress,
     office_id: Short = "",
 ) -> Response:
-    proposal = service.require_proposal(session, proposal_id)
-    authorize(actor.person, "answers.assign", service.subject_of(session, proposal))
+    proposal = _proposal_for(session, actor.person, "answers.assign", proposal_id)
     chosen = int(office_id) if office_id.isdigit() and len(office_id) < 19 else 0
     try:
         office = service.assign_proposal(

@@ -52,31 +52,32 @@ def _one(session: Session, model: Any, id: int) -> Any:
 
 
 def debates(session: Session, after: int, limit: int) -> list[schemas.Debate]:
-    found = _page(session, Debate, after, limit)
-    authors = _authors(session, (debate.author_id for debate in found))
-    return [_debate(debate, authors) for debate in found]
+    return _debates(session, _page(session, Debate, after, limit))
 
 
 def debate(session: Session, debate_id: int) -> schemas.Debate:
-    found = _one(session, Debate, debate_id)
-    return _debate(found, _authors(session, [found.author_id]))
+    return _debates(session, [_one(session, Debate, debate_id)])[0]
 
 
-def _debate(debate: Debate, authors: dict[int, schemas.Author]) -> schemas.Debate:
-    return schemas.Debate(
-        id=debate.id,
-        url=f"/debates/{debate.id}",
-        title=debate.title,
-        body=debate.body,
-        author=authors.get(debate.author_id) if debate.author_id else None,
-        tags=[tag.name for tag in debate.tags],
-        geozone_id=debate.geozone_id,
-        created_at=debate.created_at,
-        updated_at=debate.updated_at,
-        votes_agree=debate.votes_agree,
-        votes_disagree=debate.votes_disagree,
-        comments_count=debate.comments_count,
-    )
+def _debates(session: Session, found: list[Debate]) -> list[schemas.Debate]:
+    authors = _authors(session, (debate.author_id for debate in found))
+    return [
+        schemas.Debate(
+            id=debate.id,
+            url=f"/debates/{debate.id}",
+            title=debate.title,
+            body=debate.body,
+            author=authors.get(debate.author_id) if debate.author_id else None,
+            tags=[tag.name for tag in debate.tags],
+            geozone_id=debate.geozone_id,
+            created_at=debate.created_at,
+            updated_at=debate.updated_at,
+            votes_agree=debate.votes_agree,
+            votes_disagree=debate.votes_disagree,
+            comments_count=debate.comments_count,
+        )
+        for debate in found
+    ]
 
 
 def proposals(session: Session, after: int, limit: int) -> list[schemas.Proposal]:
@@ -151,27 +152,30 @@ def comments(
         Comment.target_type == target_type,
         Comment.target_id == target_id,
     )
-    authors = _authors(session, (comment.author_id for comment in found))
-    return [_comment(comment, authors) for comment in found]
+    return _comments(session, found)
 
 
 def comment(session: Session, comment_id: int) -> schemas.Comment:
     found = _one(session, Comment, comment_id)
     load_target(session, found.target_type, found.target_id)
-    return _comment(found, _authors(session, [found.author_id]))
+    return _comments(session, [found])[0]
 
 
-def _comment(comment: Comment, authors: dict[int, schemas.Author]) -> schemas.Comment:
-    return schemas.Comment(
-        id=comment.id,
-        target_type=comment.target_type,
-        target_id=comment.target_id,
-        parent_id=comment.parent_id,
-        author=authors.get(comment.author_id) if comment.author_id else None,
-        author_badge=comment.author_badge,
-        body=comment.body,
-        created_at=comment.created_at,
-        edited_at=comment.edited_at,
-        votes_up=comment.votes_up,
-        votes_down=comment.votes_down,
-    )
+def _comments(session: Session, found: list[Comment]) -> list[schemas.Comment]:
+    authors = _authors(session, (comment.author_id for comment in found))
+    return [
+        schemas.Comment(
+            id=comment.id,
+            target_type=comment.target_type,
+            target_id=comment.target_id,
+            parent_id=comment.parent_id,
+            author=authors.get(comment.author_id) if comment.author_id else None,
+            author_badge=comment.author_badge,
+            body=comment.body,
+            created_at=comment.created_at,
+            edited_at=comment.edited_at,
+            votes_up=comment.votes_up,
+            votes_down=comment.votes_down,
+        )
+        for comment in found
+    ]

@@ -24,6 +24,9 @@ class Comment(TenantOwned, Base):
     __tablename__ = "comments"
     __table_args__ = (
         Index(None, "tenant_id", "target_type", "target_id", "created_at"),
+        # Replies are found by parent within a tenant; without this SQLite's planner may pick
+        # the tenant index and scan every comment of the instance.
+        Index(None, "tenant_id", "parent_id"),
         CheckConstraint(
             "author_badge IS NULL OR author_badge IN ('official', 'organization', 'moderator')",
             name="author_badge",

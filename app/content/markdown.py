@@ -38,6 +38,10 @@ def render_markdown(text: str) -> Markup:
 
 def plain_excerpt(text: str, length: int = 240) -> str:
     """A one-paragraph plain-text preview for lists (to be escaped by the template)."""
-    plain = html.unescape(nh3.clean(_PARSER.render(text), tags=set()))
-    plain = " ".join(plain.split())
+    return shorten(html.unescape(nh3.clean(_PARSER.render(text), tags=set())), length)
+
+
+def shorten(text: str, length: int) -> str:
+    """Plain text on one line, cut at ``length`` characters with an ellipsis."""
+    plain = " ".join(text.split())
     return plain if len(plain) <= length else plain[: length - 1].rstrip() + "…"

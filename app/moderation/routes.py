@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Query, Request
+from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from app.accounts.models import User
@@ -138,15 +139,18 @@ def _back(next: str) -> RedirectResponse:
     return RedirectResponse(safe_next(next, "/moderation"), status_code=303)
 
 
-def _audit_decision(
+def _decide(
     session: SessionDep,
     action: str,
+    decide: Callable[[Session, str, int], service.Decision],
     me: Principal,
     address: str,
     target_type: str,
     target_id: int,
-    decision: service.Decision,
-) -> None:
+) -> service.Decision:
+    """A moderator's decision on some content (the action names its permission), audited."""
+    authorize(me, action)
+    decision = decide(session, target_type, target_id)
     record(
         session,
         action,
@@ -160,6 +164,7 @@ def _audit_decision(
             "reasons": decision.reasons,
         },
     )
+    return decision
 
 
 @router.post("/moderation/hide", name="moderation_hide")
@@ -173,9 +178,9 @@ def hide(
     target_id: IdForm,
     next: Short = "",
 ) -> Response:
-    authorize(me, "moderation.hide")
-    decision = service.hide_content(session, target_type, target_id)
-    _audit_decision(session, "moderation.hide", me, address, target_type, target_id, decision)
+    decision = _decide(
+        session, "moderation.hide", service.hide_content, me, address, target_type, target_id
+    )
     if decision.changed:
         flash(request, N_("The content is hidden."), "success")
     else:
@@ -194,9 +199,9 @@ def restore(
     target_id: IdForm,
     next: Short = "",
 ) -> Response:
-    authorize(me, "moderation.restore")
-    decision = service.restore_content(session, target_type, target_id)
-    _audit_decision(session, "moderation.restore", me, address, target_type, target_id, decision)
+    decision = _decide(
+        session, "moderation.restore", service.restore_content, me, address, target_type, target_id
+    )
     if decision.changed:
         flash(request, N_("The content is visible again."), "success")
     else:
@@ -215,9 +220,7 @@ def keep(
     target_id: IdForm,
     next: Short = "",
 ) -> Response:
-    authorize(me, "moderation.keep")
-    decision = service.keep_content(session, target_type, target_id)
-    _audit_decision(session, "moderation.keep", me, address, target_type, target_id, decision)
+    _decide(session, "moderation.keep", service.keep_content, me, address, target_type, target_id)
     flash(request, N_("The reports were dismissed; the content stays."), "success")
     return _back(next)
 

@@ -47,6 +47,23 @@ def clean_text(value: str, maximum: int, too_long: str, empty: str) -> str:
     return text
 
 
+def clean_title(value: str, maximum: int) -> str:
+    """A proposal's title or the title of its news: one line of at most 150 characters."""
+    return clean_line(
+        value,
+        maximum,
+        N_("The title is too long: at most 150 characters."),
+        N_("Write a title."),
+    )
+
+
+def clean_body(value: str, empty: str) -> str:
+    """A proposal's text or its news: Markdown of at most 20,000 characters."""
+    return clean_text(
+        value, BODY_MAX, N_("The text is too long: at most 20,000 characters."), empty
+    )
+
+
 class ProposalForm(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -61,12 +78,7 @@ class ProposalForm(BaseModel):
     @field_validator("title")
     @classmethod
     def _title(cls, value: str) -> str:
-        return clean_line(
-            value,
-            TITLE_MAX,
-            N_("The title is too long: at most 150 characters."),
-            N_("Write a title."),
-        )
+        return clean_title(value, TITLE_MAX)
 
     @field_validator("summary")
     @classmethod
@@ -81,12 +93,7 @@ class ProposalForm(BaseModel):
     @field_validator("body")
     @classmethod
     def _body(cls, value: str) -> str:
-        return clean_text(
-            value,
-            BODY_MAX,
-            N_("The text is too long: at most 20,000 characters."),
-            N_("Explain your proposal."),
-        )
+        return clean_body(value, N_("Explain your proposal."))
 
     @field_validator("video_url")
     @classmethod
@@ -125,22 +132,12 @@ class UpdateForm(BaseModel):
     @field_validator("title")
     @classmethod
     def _title(cls, value: str) -> str:
-        return clean_line(
-            value,
-            UPDATE_TITLE_MAX,
-            N_("The title is too long: at most 150 characters."),
-            N_("Write a title."),
-        )
+        return clean_title(value, UPDATE_TITLE_MAX)
 
     @field_validator("body")
     @classmethod
     def _body(cls, value: str) -> str:
-        return clean_text(
-            value,
-            BODY_MAX,
-            N_("The text is too long: at most 20,000 characters."),
-            N_("Write the news for the supporters."),
-        )
+        return clean_body(value, N_("Write the news for the supporters."))
 
 
 class RetireForm(BaseModel):

@@ -130,6 +130,9 @@ def upgrade() -> None:
             ["tenant_id", "target_type", "target_id", "created_at"],
             unique=False,
         )
+        batch_op.create_index(
+            batch_op.f("ix_comments_tenant_id_parent_id"), ["tenant_id", "parent_id"], unique=False
+        )
 
     op.create_table(
         "debates",
@@ -761,6 +764,7 @@ def downgrade() -> None:
 
     op.drop_table("debates")
     with op.batch_alter_table("comments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_comments_tenant_id_parent_id"))
         batch_op.drop_index(batch_op.f("ix_comments_tenant_id_target_type_target_id_created_at"))
         batch_op.drop_index(batch_op.f("ix_comments_tenant_id"))
         batch_op.drop_index(batch_op.f("ix_comments_parent_id"))

@@ -28,7 +28,9 @@ def test_overdue_first_with_days_overdue_and_public(
         db, tenant_a, title="Algo tarde", due_on=today - timedelta(days=2), office=office
     )
     very = make_successful(db, tenant_a, title="Muy tarde", due_on=today - timedelta(days=40))
-    answered = make_successful(db, tenant_a, title="Respondida", due_on=today - timedelta(days=9))
+    answered = make_successful(
+        db, tenant_a, title="Propuesta contestada", due_on=today - timedelta(days=9)
+    )
     make_answer(db, tenant_a, answered)
     make_successful(db, tenant_a, title="Oculta", due_on=today - timedelta(days=90), hidden=True)
     make_proposal(db, tenant_a, title="Abierta")
@@ -42,7 +44,7 @@ def test_overdue_first_with_days_overdue_and_public(
     overdue = context_of(response)["overdue"]
     assert (overdue[very.id], overdue[slightly.id], overdue[soon.id]) == (40, 2, 0)
     text = response.text
-    for hidden in ("Respondida", "Oculta", "Abierta", "De otra instancia"):
+    for hidden in ("Propuesta contestada", "Oculta", "Abierta", "De otra instancia"):
         assert hidden not in text
     assert "<script>alert" not in text
     assert "&lt;script&gt;" in text  # the office name, escaped

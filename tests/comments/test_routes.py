@@ -121,11 +121,11 @@ def test_bad_input_comes_back_with_the_text(
     db.commit()
     sign_in(client_a, person)
     cases = {
-        "   \n ": "Write your comment.",
-        HOSTILE * 100: "at most 5,000 characters",
+        "   \n ": "Escribe tu comentario.",
+        HOSTILE * 100: "como máximo 5000 caracteres",
         # 2 MB: above the global body limit, below this form's own, so the text comes back.
-        "ñ" * 1_100_000: "at most 5,000 characters",
-        f"{HOSTILE}\x00": "could not be read",
+        "ñ" * 1_100_000: "como máximo 5000 caracteres",
+        f"{HOSTILE}\x00": "no se pudieron leer",
     }
     for body, reason in cases.items():
         response = _comment(client_a, debate, body, parent_id=str(root.id))
@@ -145,7 +145,7 @@ def test_bad_input_comes_back_with_the_text(
         follow_redirects=False,
     )
     assert response.status_code == 422
-    assert "could not be read" in response.text
+    assert "no se pudieron leer" in response.text
     assert "hola" in response.text
     assert "mundo" in response.text
     assert len(_comments(db, tenant_a)) == 1
@@ -338,9 +338,9 @@ def test_debate_page_shows_the_section_escaped_with_moderation_buttons(
     assert context_of(anonymous)["comments"].total == 2
     assert f'id="comment-{shown.id}"' in anonymous.text
     assert "<script>alert" not in anonymous.text
-    assert "This comment was hidden by moderation" in anonymous.text
+    assert "Este comentario fue ocultado por moderación" in anonymous.text
     assert "ofensa" not in anonymous.text
-    assert "Sign in to comment" in anonymous.text
+    assert "Ingresa para comentar" in anonymous.text
     sign_in(client_a, moderator)
     page = client_a.get(f"/debates/{debate.id}?comments_sort=newest")
     assert context_of(page)["comments"].sort == "newest"

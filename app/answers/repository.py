@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.answers.calendar import lima_date
 from app.answers.models import Office, ProposalAnswer, ProposalMilestone
 from app.notifications.service import followers_of
 from app.proposals.models import Proposal, ProposalSupport
@@ -117,6 +118,11 @@ class AwaitingRow:
     office_name: str | None
     successful_at: datetime | None
     due_on: date | None
+
+    @property
+    def reached_on(self) -> date | None:
+        """The day the goal was reached, in Lima (where the due date is counted from)."""
+        return lima_date(self.successful_at) if self.successful_at else None
 
 
 @dataclass(frozen=True)

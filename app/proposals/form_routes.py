@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import File, Form, Request, UploadFile
+from starlette.background import BackgroundTask
 from starlette.responses import RedirectResponse, Response
 
 from app.audit.service import record
@@ -229,6 +230,8 @@ def update_proposal(
         object_id=proposal.id,
         client_address=address,
     )
-    images.remove_image(settings.var_dir, replaced)
     flash(request, N_("Your proposal has been saved."), "success")
-    return RedirectResponse(f"/proposals/{proposal.id}", status_code=303)
+    # The replaced file goes only once the response is out, i.e. after the commit: a failed
+    # commit keeps the proposal pointing at its old image, which must still be there.
+    removal = BackgroundTask(images.remove_image, settings.var_dir, replaced)
+    return RedirectResponse(f"/proposals/{proposal.id}", status_code=303, background=removal)

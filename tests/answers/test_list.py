@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import event
@@ -100,3 +100,14 @@ def test_pages_are_bounded_and_queries_do_not_grow(
     assert client_a.get("/proposals/answers?page=0").status_code == 422
     assert client_a.get("/proposals/answers?page=999999").status_code == 422
     assert client_a.get("/proposals/answers?tab=nope").status_code == 422
+
+
+def test_the_day_the_goal_was_reached_is_the_day_in_lima(
+    client_a: TestClient, db: Session, tenant_a: Tenant
+) -> None:
+    # 03:00 in UTC is still the evening before in Lima (UTC-5), where the clock is counted.
+    reached = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
+    make_successful(db, tenant_a, title="Meta de madrugada", successful_at=reached)
+    db.commit()
+    page = client_a.get("/proposals/answers").text
+    assert '<time datetime="2026-03-09">09/03/2026</time>' in page

@@ -108,6 +108,37 @@ def test_a_citizen_writes_a_proposal_with_tags_zone_and_image(
     assert 'href="javascript:' not in page
 
 
+def _png(color: tuple[int, int, int]) -> bytes:
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 48), color).save(picture, "PNG")
+    return picture.getvalue()
+
+
+def test_a_new_image_replaces_the_old_file_once_saved(
+    client_a: TestClient, db: Session, tenant_a: Tenant, settings: Settings
+) -> None:
+    sign_in(client_a, make_user(db, tenant_a))
+    db.commit()
+    first = {"image": ("uno.png", _png((200, 10, 10)), "image/png")}
+    assert _post_form(client_a, "/proposals/new", _valid(image_alt="Uno"), first).status_code == 303
+    proposal = _only(db, tenant_a)
+    media = settings.var_dir / "media" / "proposals"
+    assert proposal.image_name is not None
+    old = media / proposal.image_name
+    assert old.exists()
+    second = {"image": ("dos.png", _png((10, 10, 200)), "image/png")}
+    edited = _post_form(client_a, f"/proposals/{proposal.id}/edit", _valid(image_alt="Dos"), second)
+    assert edited.status_code == 303
+    with scoped_to(db, tenant_a.id):
+        db.expire_all()
+        new_name = db.scalars(select(Proposal.image_name)).one()
+    assert new_name is not None
+    assert new_name != old.name
+    assert (media / new_name).exists()
+    assert not old.exists()
+    assert client_a.get(f"/proposals/{proposal.id}/image").status_code == 200
+
+
 def _signed_in_author(client: TestClient, db: Session, tenant: Tenant) -> None:
     sign_in(client, make_user(db, tenant))
 

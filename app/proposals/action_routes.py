@@ -31,6 +31,7 @@ def support_proposal(
     tenant: TenantDep,
     session: SessionDep,
     actor: ActorDep,
+    address: ClientAddress,
     proposal_id: IdPath,
 ) -> Response:
     proposal = load_proposal(session, actor.person, proposal_id)
@@ -43,6 +44,18 @@ def support_proposal(
         user_id=actor.person.user_id,
         channel=actor.channel,
     )
+    if outcome.added and actor.manager is not None:
+        # A support given at the desk names the manager who gave it, in the audit log.
+        record(
+            session,
+            "proposals.support",
+            actor=actor.manager,
+            object_type="proposal",
+            object_id=proposal.id,
+            channel="desk",
+            client_address=address,
+            details={"for_user": actor.person.user_id},
+        )
     if not outcome.added:
         flash(request, N_("You already support this proposal."), "info")
     elif outcome.reached_goal:

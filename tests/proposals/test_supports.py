@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.audit.models import AuditEntry
 from app.config import Settings
 from app.db import scoped_to, utcnow
 from app.notifications.models import Notification
@@ -132,6 +133,12 @@ def test_a_desk_manager_supports_for_the_resident_served(
     with scoped_to(db, tenant_a.id):
         support = db.scalars(select(ProposalSupport)).one()
         user = db.get_one(User, person)
+        logged = db.scalars(
+            select(AuditEntry).where(AuditEntry.action == "proposals.support")
+        ).one()
     assert (support.user_id, support.channel) == (user.id, "desk")
+    assert (logged.actor_id, logged.channel) == (manager.id, "desk")
+    assert logged.object_id == str(proposal.id)
+    assert logged.details == {"for_user": user.id}
     saved, rows = _state(db, tenant_a, proposal.id)
     assert (saved.supports_count, rows) == (1, 1)

@@ -103,16 +103,20 @@ class RequestContextMiddleware:
         # change shows within cache_seconds in every worker.
         self.tenants: dict[str, tuple[float, CurrentTenant | None]] = {}
 
-    def _tenant(self, session: Session, host: str) -> CurrentTenant | None:
+    def _kept(self, host: str) -> tuple[float, CurrentTenant | None] | None:
+        """What was resolved for this host, while still fresh (None inside: no instance)."""
         known = self.tenants.get(host)
-        now = time.monotonic()
-        if known is not None and known[0] > now:
+        return known if known is not None and known[0] > time.monotonic() else None
+
+    def _tenant(self, session: Session, host: str) -> CurrentTenant | None:
+        known = self._kept(host)
+        if known is not None:
             return known[1]
         tenant = resolve_tenant(session, host, self.default_tenant)
         if self.cache_seconds > 0:
             if len(self.tenants) > 1000:  # bound what unknown Host headers can fill
                 self.tenants.clear()
-            self.tenants[host] = (now + self.cache_seconds, tenant)
+            self.tenants[host] = (time.monotonic() + self.cache_seconds, tenant)
         return tenant
 
     def _resolve(self, host: str, cookie: dict[str, Any]) -> Resolved:
@@ -146,13 +150,9 @@ class RequestContextMiddleware:
             return
         host = request.headers.get("host", "")
         session_cookie = dict(scope.get("session", {}))
-        known = self.tenants.get(host)
+        known = self._kept(host)
         try:
-            if (
-                known is not None
-                and known[0] > time.monotonic()
-                and (SESSION_TOKEN_KEY not in session_cookie)
-            ):
+            if known is not None and SESSION_TOKEN_KEY not in session_cookie:
                 # An anonymous visitor of a known host: nothing to ask the database.
                 tenant, principal, acting, unread = known[1], None, None, 0
             else:

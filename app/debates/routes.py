@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from app.authz.core import authorize, can
 from app.authz.principal import Principal
 from app.comments.service import comment_section
-from app.content.limits import TEXT_FORM_BYTES, TEXT_FORM_LIMITS
+from app.content.limits import TEXT_FIELD_CHARS, TEXT_FORM_BYTES, TEXT_FORM_LIMITS
 from app.content.markdown import plain_excerpt, render_markdown
 from app.content.service import list_tags, tags_by_ids
 from app.debates import repository, service
@@ -30,7 +30,7 @@ router = APIRouter()
 
 # Abuse caps only: real limits are checked by DebateForm so the text comes back with a reason.
 Title = Annotated[str, Form(max_length=10_000)]
-Body = Annotated[str, Form(max_length=4_000_000)]
+Body = Annotated[str, Form(max_length=TEXT_FIELD_CHARS)]
 Choice = Annotated[str, Form(max_length=40)]
 Choices = Annotated[list[str] | None, Form()]
 Param = Annotated[str, Query(max_length=400)]

@@ -18,7 +18,6 @@ from app.flash import flash
 from app.i18n import N_
 from app.notifications import service
 from app.notifications.messages import notification_message
-from app.notifications.models import Notification
 from app.security import safe_next
 from app.templating import render
 
@@ -28,10 +27,6 @@ TargetType = Annotated[str, Form(max_length=20)]
 NextPath = Annotated[str, Form(max_length=2000)]
 
 
-def _path_of(notification: Notification) -> str | None:
-    return service.notification_path(notification)
-
-
 @router.get("/notifications", name="list_notifications")
 def list_notifications(
     request: Request, tenant: TenantDep, session: SessionDep, me: UserDep, page: PageNumber = 1
@@ -39,7 +34,11 @@ def list_notifications(
     authorize(me, "notifications.view")
     notifications, has_next = service.list_notifications(session, me.user_id, page)
     entries = [
-        {"notification": n, "message": notification_message(n), "path": _path_of(n)}
+        {
+            "notification": n,
+            "message": notification_message(n),
+            "path": service.notification_path(n),
+        }
         for n in notifications
     ]
     return render(
@@ -71,7 +70,9 @@ def read_notification(
     notification = service.own_notification(session, me.user_id, notification_id)
     authorize(me, "notifications.read", notification)
     service.mark_read(session, notification)
-    return RedirectResponse(_path_of(notification) or "/notifications", status_code=303)
+    return RedirectResponse(
+        service.notification_path(notification) or "/notifications", status_code=303
+    )
 
 
 @router.post("/follows", name="follow_target")

@@ -10,6 +10,7 @@ from app.answers.panel import answer_panel
 from app.authz.core import can
 from app.authz.principal import Principal
 from app.comments.service import comment_section
+from app.content.limits import TEXT_FIELD_CHARS
 from app.content.markdown import render_markdown
 from app.db import utcnow
 from app.deps import SessionDep
@@ -21,7 +22,7 @@ from app.proposals.permissions import aware
 
 # Bodies are checked against their real limits in the form model, so that too-long text comes
 # back in the form; this cap only stops abuse.
-TEXT_CAP = 4_000_000
+TEXT_CAP = TEXT_FIELD_CHARS
 Text = Annotated[str, Form(max_length=TEXT_CAP)]
 
 RETIRE_LABELS = {

@@ -15,6 +15,16 @@ from app.moderation.models import Flag
 from app.notifications.models import Follow, Notification
 from app.oidc.models import Identity, OidcFlow, OidcProvider
 from app.pages.models import Page
+from app.polls.models import (
+    Poll,
+    PollAnswer,
+    PollBallot,
+    PollBooth,
+    PollBoothOfficer,
+    PollPaperTotal,
+    PollQuestion,
+    PollVoter,
+)
 from app.proposals.models import Proposal, ProposalSupport, ProposalUpdate
 from app.tenants.models import Tenant, TenantHost
 from app.verification.models import Resident, VerificationConflict
@@ -38,6 +48,14 @@ __all__ = [
     "OidcFlow",
     "OidcProvider",
     "Page",
+    "Poll",
+    "PollAnswer",
+    "PollBallot",
+    "PollBooth",
+    "PollBoothOfficer",
+    "PollPaperTotal",
+    "PollQuestion",
+    "PollVoter",
     "Proposal",
     "ProposalAnswer",
     "ProposalMilestone",

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, TenantOwned
@@ -29,6 +29,9 @@ class Resident(TenantOwned, Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     method: Mapped[str] = mapped_column(String(10))
     verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Known when the person (or the desk) typed it and the census confirmed it; polls with a
+    # minimum age need it. The census itself keeps only a keyed digest of it.
+    born_on: Mapped[date | None] = mapped_column(Date)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 

@@ -115,6 +115,7 @@ class PollBooth(TenantOwned, Base):
     __table_args__ = (
         CheckConstraint("closes_at > opens_at", name="period"),
         CheckConstraint("paper_ballots IS NULL OR paper_ballots >= 0", name="paper_ballots"),
+        CheckConstraint("kiosk_pending >= 0", name="kiosk_pending"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,6 +131,10 @@ class PollBooth(TenantOwned, Base):
     paper_reported_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    # The booth's tablet (kiosk): the digest of the token in its cookie, and how many people the
+    # officer has sent to it who have not voted yet. No kiosk state names a voter.
+    kiosk_token_digest: Mapped[str | None] = mapped_column(String(64))
+    kiosk_pending: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class PollBoothOfficer(TenantOwned, Base):

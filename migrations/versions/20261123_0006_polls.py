@@ -82,11 +82,14 @@ def upgrade() -> None:
         sa.Column("paper_ballots", sa.Integer(), nullable=True),
         sa.Column("paper_reported_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("paper_reported_by_id", sa.Integer(), nullable=True),
+        sa.Column("kiosk_token_digest", sa.String(length=64), nullable=True),
+        sa.Column("kiosk_pending", sa.Integer(), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.CheckConstraint("closes_at > opens_at", name=op.f("ck_poll_booths_period")),
         sa.CheckConstraint(
             "paper_ballots IS NULL OR paper_ballots >= 0", name=op.f("ck_poll_booths_paper_ballots")
         ),
+        sa.CheckConstraint("kiosk_pending >= 0", name=op.f("ck_poll_booths_kiosk_pending")),
         sa.ForeignKeyConstraint(
             ["geozone_id"],
             ["geozones.id"],

@@ -212,11 +212,13 @@ def _register_feature_commands() -> None:
     from app.census.commands import census
     from app.jobs.commands import jobs
     from app.oidc.commands import oidc
+    from app.polls.commands import polls
     from app.proposals.commands import proposals
 
     main.add_command(census)
     main.add_command(jobs)
     main.add_command(oidc)
+    main.add_command(polls)
     main.add_command(proposals)
     main.add_command(users)
 

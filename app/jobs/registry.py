@@ -11,4 +11,5 @@ from functools import cache
 @cache
 def load_job_kinds() -> None:
     import app.jobs.tasks  # periodic tasks (archiving expired proposals)
-    import app.notifications.jobs  # noqa: F401 - notification emails
+    import app.notifications.jobs  # notification emails
+    import app.polls.closing  # noqa: F401 - closing polls when their time is up

@@ -1,0 +1,395 @@
+"""Counting a poll: votes per answer by channel and booth, paper totals, instant-runoff.
+
+The database groups identical ballots (``GROUP BY channel, booth_id, choices``), so Python
+only walks the distinct ballots: a million ballots are a few thousand rows here. The counting
+itself (``count_questions``) is a pure function of the poll's questions, those groups and the
+paper totals, which is what lets anyone recount from the exports (app.polls.exports).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.census.models import CensusEntry
+from app.polls.ballot_form import decode_choices
+from app.polls.ballots import ballot_rules, poll_geozone_codes
+from app.polls.models import Poll, PollBallot, PollBooth, PollPaperTotal, PollVoter
+
+CHANNELS = ("web", "tablet", "paper")
+
+
+@dataclass(frozen=True)
+class AnswerSpec:
+    answer_id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    """What the count needs to know of a question; answers in the order the ballot lists them."""
+
+    question_id: int
+    title: str
+    kind: str
+    max_choices: int
+    answers: list[AnswerSpec]
+
+
+@dataclass(frozen=True)
+class BallotGroup:
+    """Identical ballots cast through one channel (and booth): their choices and how many."""
+
+    channel: str
+    booth_id: int | None
+    choices: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PaperTotal:
+    booth_id: int
+    question_id: int
+    answer_id: int
+    votes: int
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """An answer's votes; for a ranking, the ballots that put it first."""
+
+    answer_id: int
+    title: str
+    votes: int
+    by_channel: dict[str, int]
+    by_booth: dict[int, int]
+
+
+@dataclass(frozen=True)
+class RunoffRound:
+    """One round of instant-runoff: the votes of each answer still in the count."""
+
+    number: int
+    votes: dict[int, int]
+    exhausted: int
+    eliminated: int | None = None
+    elected: int | None = None
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question_id: int
+    title: str
+    kind: str
+    max_choices: int
+    answers: list[AnswerResult]
+    # Ballots (web, tablet, typed paper) that answered it / left it blank; hand-counted paper
+    # ballots are only in the answers' totals.
+    answered: int
+    blank: int
+    rounds: list[RunoffRound] = field(default_factory=list)
+    winner_id: int | None = None
+
+
+@dataclass(frozen=True)
+class BoothResult:
+    booth_id: int
+    name: str
+    voters: int  # people the officers marked at this booth
+    tablet_ballots: int
+    typed_paper_ballots: int
+    paper_ballots: int | None  # papers in the box, as the officer counted them
+
+
+@dataclass(frozen=True)
+class PollResults:
+    poll_id: int
+    counted_at: str
+    ballots: int  # ballot rows: web, tablet and typed paper
+    voters: int  # roll entries, every channel
+    voters_by_channel: dict[str, int]
+    eligible: int  # census entries in the poll's geozones (age is not in the census)
+    min_age: int | None
+    booths: list[BoothResult]
+    questions: list[QuestionResult]
+
+    @property
+    def turnout(self) -> float | None:
+        return self.voters / self.eligible if self.eligible else None
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> PollResults:
+        data = json.loads(text)
+        return cls(
+            poll_id=data["poll_id"],
+            counted_at=data["counted_at"],
+            ballots=data["ballots"],
+            voters=data["voters"],
+            voters_by_channel=dict(data["voters_by_channel"]),
+            eligible=data["eligible"],
+            min_age=data["min_age"],
+            booths=[BoothResult(**booth) for booth in data["booths"]],
+            questions=[question_from_dict(question) for question in data["questions"]],
+        )
+
+
+def question_from_dict(data: Mapping[str, Any]) -> QuestionResult:
+    # JSON object keys are strings; the ids inside the results are integers again.
+    return QuestionResult(
+        question_id=data["question_id"],
+        title=data["title"],
+        kind=data["kind"],
+        max_choices=data["max_choices"],
+        answers=[
+            AnswerResult(
+                answer_id=answer["answer_id"],
+                title=answer["title"],
+                votes=answer["votes"],
+                by_channel=dict(answer["by_channel"]),
+                by_booth={int(key): value for key, value in answer["by_booth"].items()},
+            )
+            for answer in data["answers"]
+        ],
+        answered=data["answered"],
+        blank=data["blank"],
+        rounds=[
+            RunoffRound(
+                number=round_["number"],
+                votes={int(key): value for key, value in round_["votes"].items()},
+                exhausted=round_["exhausted"],
+                eliminated=round_["eliminated"],
+                elected=round_["elected"],
+            )
+            for round_ in data["rounds"]
+        ],
+        winner_id=data["winner_id"],
+    )
+
+
+def instant_runoff(
+    rankings: Mapping[tuple[int, ...], int], order: Sequence[int]
+) -> list[RunoffRound]:
+    """Rounds of instant-runoff over rankings (answer ids, most preferred first) and counts.
+
+    Each round gives every ballot to its most preferred answer still in the count. An answer
+    with more than half of the ballots still in the count (not exhausted) wins. Otherwise the
+    answer with the fewest votes is eliminated; a tie goes to the one with the fewest
+    first-round votes, then to the one listed last on the ballot (``order``).
+    """
+    continuing = list(order)
+    listed = {answer: index for index, answer in enumerate(order)}
+    first_round: dict[int, int] = {}
+    rounds: list[RunoffRound] = []
+    while continuing:
+        still_in = set(continuing)
+        votes = dict.fromkeys(continuing, 0)
+        exhausted = 0
+        for ranking, count in rankings.items():
+            for answer in ranking:
+                if answer in still_in:
+                    votes[answer] += count
+                    break
+            else:
+                exhausted += count
+        if not rounds:
+            first_round = dict(votes)
+        number = len(rounds) + 1
+        active = sum(votes.values())
+        if active == 0:
+            rounds.append(RunoffRound(number, votes, exhausted))
+            break
+        leader = max(continuing, key=lambda answer: (votes[answer], -listed[answer]))
+        if 2 * votes[leader] > active:
+            rounds.append(RunoffRound(number, votes, exhausted, elected=leader))
+            break
+        loser = min(
+            continuing,
+            key=lambda answer: (votes[answer], first_round[answer], -listed[answer]),
+        )
+        rounds.append(RunoffRound(number, votes, exhausted, eliminated=loser))
+        continuing.remove(loser)
+    return rounds
+
+
+def count_questions(
+    questions: Sequence[QuestionSpec], groups: Iterable[BallotGroup], paper: Iterable[PaperTotal]
+) -> list[QuestionResult]:
+    """The result of every question from grouped ballots and paper totals (pure: no database)."""
+    by_id = {question.question_id: question for question in questions}
+    channel_votes: dict[int, dict[int, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    booth_votes: dict[int, dict[int, Counter[int]]] = defaultdict(lambda: defaultdict(Counter))
+    answered: Counter[int] = Counter()
+    rankings: dict[int, Counter[tuple[int, ...]]] = defaultdict(Counter)
+    total = 0
+    for group in groups:
+        total += group.count
+        for question_id, picked in decode_choices(group.choices).items():
+            question = by_id.get(question_id)
+            if question is None or not picked:
+                continue
+            answered[question_id] += group.count
+            counted = picked[:1] if question.kind == "ranked" else picked
+            if question.kind == "ranked":
+                rankings[question_id][tuple(picked)] += group.count
+            for answer_id in counted:
+                channel_votes[question_id][answer_id][group.channel] += group.count
+                if group.booth_id is not None:
+                    booth_votes[question_id][answer_id][group.booth_id] += group.count
+    for total_row in paper:
+        question = by_id.get(total_row.question_id)
+        if question is None or question.kind == "ranked" or not total_row.votes:
+            continue
+        channel_votes[total_row.question_id][total_row.answer_id]["paper"] += total_row.votes
+        booth_votes[total_row.question_id][total_row.answer_id][total_row.booth_id] += (
+            total_row.votes
+        )
+    results = []
+    for question in questions:
+        qid = question.question_id
+        answers = [
+            AnswerResult(
+                answer_id=answer.answer_id,
+                title=answer.title,
+                votes=sum(channel_votes[qid][answer.answer_id].values()),
+                by_channel={
+                    channel: channel_votes[qid][answer.answer_id][channel] for channel in CHANNELS
+                },
+                by_booth=dict(sorted(booth_votes[qid][answer.answer_id].items())),
+            )
+            for answer in question.answers
+        ]
+        rounds: list[RunoffRound] = []
+        winner = None
+        if question.kind == "ranked":
+            order = [answer.answer_id for answer in question.answers]
+            rounds = instant_runoff(rankings[qid], order)
+            winner = rounds[-1].elected if rounds else None
+        results.append(
+            QuestionResult(
+                question_id=qid,
+                title=question.title,
+                kind=question.kind,
+                max_choices=question.max_choices,
+                answers=answers,
+                answered=answered[qid],
+                blank=total - answered[qid],
+                rounds=rounds,
+                winner_id=winner,
+            )
+        )
+    return results
+
+
+def question_specs(session: Session, poll: Poll) -> list[QuestionSpec]:
+    questions, answers = ballot_rules(session, poll)
+    return [
+        QuestionSpec(
+            question_id=question.id,
+            title=question.title,
+            kind=question.kind,
+            max_choices=question.max_choices,
+            answers=[AnswerSpec(answer.id, answer.title) for answer in answers[question.id]],
+        )
+        for question in questions
+    ]
+
+
+def ballot_groups(session: Session, poll: Poll) -> list[BallotGroup]:
+    statement = (
+        select(PollBallot.channel, PollBallot.booth_id, PollBallot.choices, func.count())
+        .where(PollBallot.poll_id == poll.id)
+        .group_by(PollBallot.channel, PollBallot.booth_id, PollBallot.choices)
+        .order_by(PollBallot.channel, PollBallot.booth_id, PollBallot.choices)
+    )
+    return [BallotGroup(*row) for row in session.execute(statement)]
+
+
+def paper_totals(session: Session, poll: Poll) -> list[PaperTotal]:
+    statement = (
+        select(
+            PollPaperTotal.booth_id,
+            PollPaperTotal.question_id,
+            PollPaperTotal.answer_id,
+            PollPaperTotal.votes,
+        )
+        .join(PollBooth, PollBooth.id == PollPaperTotal.booth_id)
+        .where(PollBooth.poll_id == poll.id)
+        .order_by(PollPaperTotal.booth_id, PollPaperTotal.question_id, PollPaperTotal.answer_id)
+    )
+    return [PaperTotal(*row) for row in session.execute(statement)]
+
+
+def count_poll(session: Session, poll: Poll, now: datetime | None = None) -> PollResults:
+    groups = ballot_groups(session, poll)
+    questions = count_questions(question_specs(session, poll), groups, paper_totals(session, poll))
+    roll = session.execute(
+        select(PollVoter.channel, PollVoter.booth_id, func.count())
+        .where(PollVoter.poll_id == poll.id)
+        .group_by(PollVoter.channel, PollVoter.booth_id)
+    ).all()
+    voters_by_channel = dict.fromkeys(CHANNELS, 0)
+    voters_by_booth: Counter[int] = Counter()
+    for channel, booth_id, count in roll:
+        voters_by_channel[channel] += count
+        if booth_id is not None:
+            voters_by_booth[booth_id] += count
+    booths = []
+    for booth in session.scalars(
+        select(PollBooth).where(PollBooth.poll_id == poll.id).order_by(PollBooth.id)
+    ):
+        mine = [group for group in groups if group.booth_id == booth.id]
+        booths.append(
+            BoothResult(
+                booth_id=booth.id,
+                name=booth.name,
+                voters=voters_by_booth[booth.id],
+                tablet_ballots=sum(g.count for g in mine if g.channel == "tablet"),
+                typed_paper_ballots=sum(g.count for g in mine if g.channel == "paper"),
+                paper_ballots=booth.paper_ballots,
+            )
+        )
+    return PollResults(
+        poll_id=poll.id,
+        counted_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
+        ballots=sum(group.count for group in groups),
+        voters=sum(voters_by_channel.values()),
+        voters_by_channel=voters_by_channel,
+        eligible=eligible_census(session, poll),
+        min_age=poll.min_age,
+        booths=booths,
+        questions=questions,
+    )
+
+
+def eligible_census(session: Session, poll: Poll) -> int:
+    """Census entries of the poll's geozones (all of them when it lists none)."""
+    statement = select(func.count(CensusEntry.id))
+    zones = poll_geozone_codes(session, poll)
+    if zones:
+        statement = statement.where(CensusEntry.geozone_code.in_(sorted(zones)))
+    return session.scalar(statement) or 0
+
+
+def refresh_results(session: Session, poll: Poll) -> None:
+    """Count a closed poll again (paper totals or typed paper ballots changed); open: nothing."""
+    if poll.closed_at is None:
+        return
+    poll.results_json = count_poll(session, poll).to_json()
+    session.flush()
+
+
+def published_results(poll: Poll) -> PollResults | None:
+    """The results to show: only once the poll is closed, whoever asks."""
+    if poll.closed_at is None or poll.results_json is None:
+        return None
+    return PollResults.from_json(poll.results_json)

@@ -10,7 +10,6 @@ one, holding every key or not, can tell whose ballot is whose. See docs/polls.md
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, select, update
@@ -18,40 +17,37 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.answers.calendar import lima_date
-from app.authz.principal import Principal
-from app.census.digests import Digester, census_key, normalize_dni
-from app.census.models import CensusEntry
 from app.db import TENANT_KEY
 from app.errors import Conflict, NotFound
-from app.geozones.models import Geozone
 from app.i18n import N_
 from app.polls.ballot_form import Choices, check_choices, encode_choices, parse_ballot
-from app.polls.errors import (
-    AlreadyVotedAtBooth,
-    BallotInvalid,
-    NotEligible,
-    PollNotOpen,
+from app.polls.eligibility import (
+    Voter,
+    age_on,
+    aware,
+    booth_voter,
+    ineligibility,
+    is_open,
+    poll_geozone_codes,
+    roll_entry,
+    roll_entry_of,
+    web_voter,
 )
-from app.polls.models import (
-    Poll,
-    PollAnswer,
-    PollBallot,
-    PollBooth,
-    PollQuestion,
-    PollVoter,
-    poll_geozones,
-)
+from app.polls.errors import AlreadyVotedAtBooth, BallotInvalid, NotEligible, PollNotOpen
+from app.polls.models import Poll, PollAnswer, PollBallot, PollBooth, PollQuestion, PollVoter
 from app.tokens import keyed_digest
-from app.verification.models import Resident
 
+# The interface other modules use; eligibility lives in app.polls.eligibility.
 __all__ = [
     "Voter",
+    "age_on",
     "booth_voter",
     "cast_booth_ballot",
     "cast_web_ballot",
     "ineligibility",
     "is_open",
     "parse_ballot",
+    "poll_geozone_codes",
     "poll_key",
     "prepare_poll_key",
     "replace_tag",
@@ -63,141 +59,7 @@ __all__ = [
 # Crockford's base 32: no I, L, O or U, so a code read aloud or copied by hand survives.
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 RECEIPT_LENGTH = 12  # 60 random bits
-_RECEIPT_READING = str.maketrans("OILU", "0111")
-
-
-@dataclass(frozen=True)
-class Voter:
-    """A person about to vote, as far as eligibility and the roll need to know them.
-
-    ``key`` goes into the roll: a verified person's keyed DNI digest (the census's own value,
-    so the web and a booth agree on who they are), else a keyed digest of the account.
-    ``user_key`` is the account's key for a verified person, so someone who voted before
-    being verified is still recognised in a poll open to registered accounts.
-    """
-
-    key: str
-    geozone_code: str | None
-    born_on: date | None
-    verified: bool
-    user_key: str | None = None
-    organization: bool = False
-
-
-def _user_key(secret: str, user_id: int) -> str:
-    return keyed_digest(secret.encode(), "poll-voter-user", str(user_id))
-
-
-def web_voter(session: Session, principal: Principal | None, secret: str) -> Voter | None:
-    if principal is None:
-        return None
-    user_key = _user_key(secret, principal.user_id)
-    if principal.is_organization:
-        return Voter(user_key, None, None, verified=False, organization=True)
-    resident = None
-    if principal.resident_id is not None:
-        resident = session.get(Resident, principal.resident_id)
-    if resident is None:
-        return Voter(user_key, None, None, verified=False)
-    entry = session.scalars(
-        select(CensusEntry).where(CensusEntry.dni_digest == resident.dni_digest)
-    ).first()
-    zone = entry.geozone_code if entry is not None else None
-    return Voter(resident.dni_digest, zone, resident.born_on, verified=True, user_key=user_key)
-
-
-def booth_voter(
-    session: Session, census_secret: bytes, tenant_slug: str, dni: str, birth: date
-) -> Voter | None:
-    """The person an officer looked up by the DNI and date of birth on their ID card.
-
-    None when the census has no such pair. The census's extra field is not asked: the officer
-    has the card in hand. ``Invalid`` when the DNI is not 8 digits.
-    """
-    digits = normalize_dni(dni)
-    digests = Digester(census_key(census_secret, tenant_slug))
-    entry = session.scalars(
-        select(CensusEntry).where(CensusEntry.dni_digest == digests.of_dni(digits))
-    ).one_or_none()
-    if entry is None or not secrets.compare_digest(
-        entry.birth_digest, digests.of_birth(digits, birth)
-    ):
-        return None
-    return Voter(entry.dni_digest, entry.geozone_code, birth, verified=True)
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite gives naive datetimes back; everything stored is UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def is_open(poll: Poll, now: datetime) -> bool:
-    return (
-        poll.published_at is not None
-        and poll.closed_at is None
-        and _aware(poll.opens_at) <= now < _aware(poll.closes_at)
-    )
-
-
-def poll_geozone_codes(session: Session, poll: Poll) -> frozenset[str]:
-    statement = (
-        select(Geozone.code)
-        .join(poll_geozones, poll_geozones.c.geozone_id == Geozone.id)
-        .where(poll_geozones.c.poll_id == poll.id)
-    )
-    return frozenset(session.scalars(statement))
-
-
-def age_on(born_on: date, day: date) -> int:
-    return day.year - born_on.year - ((day.month, day.day) < (born_on.month, born_on.day))
-
-
-def ineligibility(
-    session: Session,
-    poll: Poll,
-    voter: Voter | None,
-    today: date,
-    zones: frozenset[str] | None = None,
-) -> str | None:
-    """Why this person may not vote in this poll (a msgid), or None if they may.
-
-    ``today`` is the Lima date of the vote. The period is not checked here (``is_open``).
-    ``zones``: the poll's geozone codes when the caller loaded them for many polls at once.
-    """
-    if voter is None:
-        return N_("Sign in to vote in this poll.")
-    if voter.organization:
-        return N_("Organization accounts do not vote in polls; the people in them do.")
-    if poll.voter_level == "verified" and not voter.verified:
-        return N_("Only verified residents vote in this poll. Verify your account first.")
-    if zones is None:
-        zones = poll_geozone_codes(session, poll)
-    if zones and voter.geozone_code not in zones:
-        return N_("This poll is for residents of other areas than the one where you live.")
-    if poll.min_age is not None:
-        if voter.born_on is None:
-            return N_(
-                "This poll has a minimum age. Confirm your date of birth on the verification "
-                "page of your account, or vote at a voting booth with your ID card."
-            )
-        if age_on(voter.born_on, today) < poll.min_age:
-            return N_("You are younger than the minimum age of this poll.")
-    return None
-
-
-def roll_entry(session: Session, poll: Poll, voter_key: str) -> PollVoter | None:
-    statement = select(PollVoter).where(
-        PollVoter.poll_id == poll.id, PollVoter.voter_key == voter_key
-    )
-    return session.scalars(statement).one_or_none()
-
-
-def roll_entry_of(session: Session, poll: Poll, voter: Voter) -> PollVoter | None:
-    """The person's roll entry under either of their keys (see ``Voter.user_key``)."""
-    entry = roll_entry(session, poll, voter.key)
-    if entry is None and voter.user_key is not None and voter.user_key != voter.key:
-        entry = roll_entry(session, poll, voter.user_key)
-    return entry
+_RECEIPT_READING = str.maketrans("OIL", "011")
 
 
 def prepare_poll_key(poll: Poll) -> None:
@@ -315,7 +177,7 @@ def cast_booth_ballot(
             raise PollNotOpen()
         _lock_open_poll(session, poll, now, need_salt=False)
     elif channel == "paper":
-        if poll.published_at is None or now < _aware(poll.opens_at):
+        if poll.published_at is None or now < aware(poll.opens_at):
             raise PollNotOpen()
         if any(by_id[question_id].kind != "ranked" for question_id in choices):
             raise BallotInvalid(

@@ -19,6 +19,7 @@ LIMITS: dict[str, tuple[int, timedelta]] = {
     "reset_address": (10, timedelta(hours=1)),
     "verify_account": (5, timedelta(hours=1)),
     "verify_address": (30, timedelta(hours=1)),
+    "booth_lookup_account": (30, timedelta(hours=1)),
 }
 
 

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format messages bench bench-participation clean
+.PHONY: install run test lint format messages bench bench-participation bench-polls clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Minka needs Python 3.11 or newer"'
@@ -47,6 +47,10 @@ bench: $(STAMP)
 bench-participation: $(STAMP)
 	npm ci --prefix bench --no-audit --no-fund
 	$(BIN)/python -m bench participation
+
+# Several minutes on PostgreSQL (MINKA_BENCH_POSTGRES_URL): 200,000 votes cast, 1,000,000 counted.
+bench-polls: $(STAMP)
+	$(BIN)/python -m bench polls
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -4,7 +4,8 @@ Exit status: 0 when every benchmark is within its budget, 1 when one is over bud
 a problem or could not run, 2 on a usage error.
 
 ``python -m bench participation [OPTIONS]`` runs the load benchmark of issue 4 instead (it has
-options of its own: see ``python -m bench participation --help``).
+options of its own: see ``python -m bench participation --help``); ``python -m bench polls``
+the voting and counting benchmark of issue 5 (``python -m bench polls --help``).
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import participation
 
         return participation.main(argv[1:])
+    if argv[:1] == ["polls"]:
+        from bench import polls
+
+        return polls.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
         "names",
@@ -48,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         help=(
             f"benchmarks to run: {', '.join(BENCHMARKS)} "
             f"(default: all but {', '.join(sorted(ON_REQUEST))}); "
-            "or `participation --help` for the load benchmark"
+            "or `participation --help` for the load benchmark, `polls --help` for voting"
         ),
     )
     args = parser.parse_args(argv)

@@ -1,0 +1,101 @@
+"""The counting side of the polls benchmark: ``count_poll`` and ``close_poll`` by poll size."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from app.db import bind_tenant, make_sessionmaker
+from app.polls.closing import close_poll
+from app.polls.models import Poll
+from app.polls.tally import count_poll
+from bench.polls_data import PollShape, load_extra_ballots
+from bench.polls_service import now
+
+if TYPE_CHECKING:
+    from bench.polls import Options, Report
+
+REPEATS = 3
+PUBLISH_BUDGET = 2.0
+
+
+def timed_count(engine: Engine, tenant_id: int, poll_id: int) -> list[float]:
+    """``count_poll`` in a fresh session each time (nothing cached between runs)."""
+    factory = make_sessionmaker(engine)
+    seconds = []
+    for _ in range(REPEATS):
+        session = bind_tenant(factory(), tenant_id)
+        try:
+            started = time.perf_counter()
+            poll = session.get(Poll, poll_id)
+            assert poll is not None
+            count_poll(session, poll)
+            seconds.append(time.perf_counter() - started)
+            session.rollback()
+        finally:
+            session.close()
+    return seconds
+
+
+def timed_close(engine: Engine, tenant_id: int, poll_id: int) -> tuple[float, Session]:
+    """Publishing: ``close_poll`` and its commit, as the periodic task runs it."""
+    session = bind_tenant(make_sessionmaker(engine)(), tenant_id)
+    started = time.perf_counter()
+    poll = session.get(Poll, poll_id)
+    assert poll is not None
+    close_poll(session, poll, now())
+    session.commit()
+    return time.perf_counter() - started, session
+
+
+def check_closed(session: Session, poll_id: int, ballots: int, report: Report) -> None:
+    poll = session.get(Poll, poll_id)
+    session.close()
+    if poll is None or poll.closed_at is None or not poll.results_json:
+        report.problems.append(f"poll {poll_id} is not closed with results after close_poll")
+    elif poll.ballot_salt is not None:
+        report.problems.append(f"poll {poll_id} kept its ballot salt after close_poll")
+    elif f"{ballots}" not in poll.results_json:
+        report.notes.append(f"poll {poll_id}: the results do not mention {ballots} ballots")
+
+
+def measure_tally(
+    url: str,
+    engine: Engine,
+    tenant_id: int,
+    service_poll: PollShape,
+    bare_poll: PollShape,
+    options: Options,
+    report: Report,
+) -> None:
+    budget = f"< {PUBLISH_BUDGET:.0f} s at {options.total:,}"
+    counted = timed_count(engine, tenant_id, service_poll.poll_id)
+    report.add(f"(d) count_poll, {options.ballots:,} ballots", spread(counted))
+    closing, session = timed_close(engine, tenant_id, bare_poll.poll_id)
+    check_closed(session, bare_poll.poll_id, options.ballots, report)
+    report.add(f"(d) close_poll + commit, {options.ballots:,} ballots", f"{closing:.2f} s")
+    extra = options.total - options.ballots
+    started = time.perf_counter()
+    first = options.ballots + options.profile
+    load_extra_ballots(url, tenant_id, service_poll, first, extra, seed=13)
+    print(f"  loaded {extra:,} more ballots by COPY in {time.perf_counter() - started:.1f} s")
+    counted = timed_count(engine, tenant_id, service_poll.poll_id)
+    report.add(f"(d) count_poll, {options.total:,} ballots", spread(counted))
+    closing, session = timed_close(engine, tenant_id, service_poll.poll_id)
+    check_closed(session, service_poll.poll_id, options.total, report)
+    passed = closing < PUBLISH_BUDGET
+    report.add(
+        f"(d) close_poll + commit, {options.total:,} ballots",
+        f"{closing:.2f} s",
+        budget,
+        "PASS" if passed else "FAIL",
+    )
+    if not passed:
+        report.problems.append(f"publishing {options.total:,} ballots took {closing:.2f} s")
+
+
+def spread(seconds: list[float]) -> str:
+    return f"{min(seconds):.2f} s (best of {len(seconds)}; worst {max(seconds):.2f} s)"

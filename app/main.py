@@ -36,6 +36,7 @@ from app.oidc.routes import router as oidc_router
 from app.page_cache import AnonymousPageCache
 from app.pages.routes import router as pages_router
 from app.polls.booth_routes import router as poll_booths_router
+from app.polls.routes import router as polls_router
 from app.proposals.routes import router as proposals_router
 from app.search.routes import router as search_router
 from app.sections.routes import router as sections_router
@@ -66,6 +67,7 @@ ROUTERS = (
     comments_router,
     moderation_router,
     notifications_router,
+    polls_router,
     poll_booths_router,
     search_router,
     api_router,

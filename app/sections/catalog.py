@@ -40,6 +40,7 @@ SECTIONS: tuple[Section, ...] = (
         "/polls",
         N_("Votes"),
         N_("Secret votes on specific questions, online or at an in-person booth."),
+        available=True,
     ),
     Section(
         "budgets",

@@ -1,0 +1,245 @@
+"""Poll pages through the real routes: the list and its marks, a poll's page and its ballot,
+the receipt, results and receipt codes after closing (and not before), escaping everywhere."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.db import scoped_to
+from app.polls.closing import close_poll
+from app.polls.models import Poll, PollBallot, PollVoter
+from app.tenants.models import Tenant
+from tests.factories import make_geozone
+from tests.people import csrf_of, make_user, sign_in
+from tests.polls.factories import make_person, make_poll, questions_of
+from tests.rendering import context_of, template_name
+
+ESCAPED = "&lt;script&gt;alert("
+
+
+def _ballot_for(db: Session, poll: Poll) -> dict[str, str]:
+    """A valid ballot: the first answer of every question (rank 1 for a ranking)."""
+    form = {}
+    for question, answers in questions_of(db, poll):
+        if question.kind == "ranked":
+            form[f"q{question.id}_rank{answers[0].id}"] = "1"
+        else:
+            form[f"q{question.id}"] = str(answers[0].id)
+    return form
+
+
+def _vote(client: TestClient, poll: Poll, ballot: dict[str, str]):  # type: ignore[no-untyped-def]
+    data = {**ballot, "csrf_token": csrf_of(client, f"/polls/{poll.id}")}
+    return client.post(f"/polls/{poll.id}/vote", data=data, follow_redirects=False)
+
+
+def _count(db: Session, tenant: Tenant, model: type) -> int:
+    with scoped_to(db, tenant.id):
+        return db.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_the_list_shows_open_upcoming_and_closed_polls_escaped(
+    client_a: TestClient, db: Session, tenant_a: Tenant
+) -> None:
+    open_poll = make_poll(db, tenant_a)
+    upcoming = make_poll(db, tenant_a, opens=timedelta(days=2), title="Próxima consulta")
+    closed = make_poll(
+        db, tenant_a, opens=timedelta(days=-9), closes=timedelta(days=-2), title="Cerrada"
+    )
+    draft = make_poll(db, tenant_a, published=False, title="Borrador secreto")
+    db.commit()
+    page = client_a.get("/polls")
+    assert page.status_code == 200
+    assert "Votaciones" in page.text
+    assert f'href="/polls/{open_poll.id}"' in page.text
+    assert "<script>alert" not in page.text
+    assert ESCAPED in page.text
+    assert "Próxima consulta" not in page.text
+    assert "Borrador secreto" not in page.text
+    assert "Próxima consulta" in client_a.get("/polls?state=upcoming").text
+    closed_page = client_a.get("/polls?state=closed").text
+    assert f'href="/polls/{closed.id}"' in closed_page
+    assert f'href="/polls/{upcoming.id}"' not in closed_page
+    assert client_a.get(f"/polls/{draft.id}").status_code == 404
+
+
+def test_a_verified_resident_sees_the_ballot_votes_and_gets_a_receipt(
+    client_a: TestClient, db: Session, tenant_a: Tenant
+) -> None:
+    poll = make_poll(db, tenant_a, questions=(("single", 3), ("multiple", 4, 2), ("ranked", 3)))
+    person = make_person(db, tenant_a)
+    db.commit()
+    assert person.user is not None
+    sign_in(client_a, person.user)
+    listing = client_a.get("/polls")
+    assert context_of(listing)["marks"] == {poll.id: "can_vote"}
+    assert "Puedes votar" in listing.text
+    page = client_a.get(f"/polls/{poll.id}")
+    assert page.status_code == 200
+    assert ESCAPED in page.text
+    assert "<script>alert" not in page.text
+    assert page.text.count("<fieldset") == 3
+    assert page.text.count("<legend>") == 3
+    assert 'type="radio"' in page.text
+    assert 'type="checkbox"' in page.text
+    assert "_rank" in page.text
+    receipt = _vote(client_a, poll, _ballot_for(db, poll))
+    assert receipt.status_code == 200, receipt.text[:1000]
+    assert template_name(receipt) == "polls/receipt.html"
+    code = context_of(receipt)["receipt"]
+    assert code in receipt.text
+    assert "Puedes cambiar tu voto hasta" in receipt.text
+    assert receipt.headers["cache-control"] == "no-store"
+    assert _count(db, tenant_a, PollBallot) == 1
+    again = client_a.get(f"/polls/{poll.id}")
+    assert "Votaste" in again.text
+    assert code not in again.text
+    assert context_of(client_a.get("/polls"))["marks"] == {poll.id: "voted"}
+    # Voting again replaces the ballot: still one ballot, one roll entry, a new code.
+    second = _vote(client_a, poll, _ballot_for(db, poll))
+    assert second.status_code == 200
+    assert context_of(second)["receipt"] != code
+    assert _count(db, tenant_a, PollBallot) == 1
+    assert _count(db, tenant_a, PollVoter) == 1
+
+
+@pytest.mark.parametrize(
+    ("ballot_of", "message"),
+    [
+        (lambda qs: {f"q{qs[0][0].id}": [str(a.id) for a in qs[0][1][:2]]}, "Elige solo una"),
+        (lambda qs: {f"q{qs[0][0].id}": [str(qs[1][1][0].id)]}, "no pertenece"),
+        (
+            lambda qs: {
+                f"q{qs[1][0].id}_rank{qs[1][1][0].id}": ["1"],
+                f"q{qs[1][0].id}_rank{qs[1][1][1].id}": ["1"],
+            },
+            "número de orden distinto",
+        ),
+        (lambda qs: {}, "al menos una respuesta"),
+    ],
+    ids=["two-answers-to-single", "answer-of-another-question", "repeated-rank", "empty"],
+)
+def test_a_bad_ballot_is_422_with_the_form_and_nothing_stored(
+    client_a: TestClient,
+    db: Session,
+    tenant_a: Tenant,
+    ballot_of: object,
+    message: str,
+) -> None:
+    poll = make_poll(db, tenant_a, questions=(("single", 3), ("ranked", 3)))
+    person = make_person(db, tenant_a)
+    db.commit()
+    assert person.user is not None
+    sign_in(client_a, person.user)
+    ballot = ballot_of(questions_of(db, poll))  # type: ignore[operator]
+    data = {**ballot, "csrf_token": csrf_of(client_a, f"/polls/{poll.id}")}
+    response = client_a.post(f"/polls/{poll.id}/vote", data=data)
+    assert response.status_code == 422
+    assert template_name(response) == "polls/show.html"
+    assert message in response.text
+    assert 'id="f-ballot"' in response.text
+    assert _count(db, tenant_a, PollBallot) == 0
+    assert _count(db, tenant_a, PollVoter) == 0
+
+
+def test_a_ballot_keeps_the_choices_when_it_comes_back(
+    client_a: TestClient, db: Session, tenant_a: Tenant
+) -> None:
+    poll = make_poll(db, tenant_a, questions=(("multiple", 4, 2), ("ranked", 3)))
+    person = make_person(db, tenant_a)
+    db.commit()
+    assert person.user is not None
+    sign_in(client_a, person.user)
+    (multiple, options), (ranked, ranks) = questions_of(db, poll)
+    ballot = {
+        f"q{multiple.id}": [str(a.id) for a in options[:3]],
+        f"q{ranked.id}_rank{ranks[2].id}": ["1"],
+    }
+    data = {**ballot, "csrf_token": csrf_of(client_a, f"/polls/{poll.id}")}
+    response = client_a.post(f"/polls/{poll.id}/vote", data=data)
+    assert response.status_code == 422
+    assert "como máximo 2" in response.text
+    assert response.text.count(" checked>") == 3
+    assert '<option value="1" selected>' in response.text
+
+
+def test_people_who_may_not_vote_are_told_why(
+    client_a: TestClient, db: Session, tenant_a: Tenant
+) -> None:
+    north = make_geozone(db, tenant_a, code="NORTE")
+    poll = make_poll(db, tenant_a, geozones=[north], min_age=18)
+    citizen = make_user(db, tenant_a)
+    elsewhere = make_person(db, tenant_a, geozone_code="SUR")
+    db.commit()
+    anonymous = client_a.get(f"/polls/{poll.id}")
+    assert "Inicia sesión para votar" in anonymous.text
+    assert 'id="f-ballot"' not in anonymous.text
+    assert "18" in anonymous.text
+    sign_in(client_a, citizen)
+    page = client_a.get(f"/polls/{poll.id}")
+    assert "solo votan residentes verificados" in page.text
+    assert 'href="/account/verify"' in page.text
+    assert _vote(client_a, poll, _ballot_for(db, poll)).status_code == 403
+    client_a.post("/logout", data={"csrf_token": csrf_of(client_a)})
+    assert elsewhere.user is not None
+    sign_in(client_a, elsewhere.user)
+    page = client_a.get(f"/polls/{poll.id}")
+    assert "otras zonas" in page.text
+    refused = _vote(client_a, poll, _ballot_for(db, poll))
+    assert refused.status_code == 403
+    assert _count(db, tenant_a, PollBallot) == 0
+
+
+def test_results_receipts_and_exports_only_after_closing(
+    client_a: TestClient, db: Session, tenant_a: Tenant
+) -> None:
+    poll = make_poll(db, tenant_a, questions=(("single", 2), ("ranked", 3)))
+    person = make_person(db, tenant_a)
+    admin = make_user(db, tenant_a, "administrator")
+    db.commit()
+    assert person.user is not None
+    sign_in(client_a, person.user)
+    code = context_of(_vote(client_a, poll, _ballot_for(db, poll)))["receipt"]
+    paths = ("results", "receipts", "results.csv", "results.json", "ballots.json")
+    sign_in(client_a, admin)  # staff see no more than anyone before closing
+    for path in paths:
+        hidden = client_a.get(f"/polls/{poll.id}/{path}")
+        assert hidden.status_code == 403, path
+        assert "Los resultados se publican cuando la votación cierra" in hidden.text
+        assert code not in hidden.text
+    with scoped_to(db, tenant_a.id):
+        stored = db.get(Poll, poll.id)
+        assert stored is not None
+        stored.closes_at = datetime.now(UTC) - timedelta(seconds=1)
+        db.flush()
+        counting = client_a.get(f"/polls/{poll.id}/results")
+        assert counting.status_code == 403
+        assert "se están contando" in counting.text
+        close_poll(db, stored, datetime.now(UTC))
+        db.commit()
+    results = client_a.get(f"/polls/{poll.id}/results")
+    assert results.status_code == 200
+    assert ESCAPED in results.text
+    assert "<script>alert" not in results.text
+    assert "Participación" in results.text
+    assert "Rondas del conteo" in results.text
+    found = client_a.get(f"/polls/{poll.id}/receipts", params={"code": code.lower()})
+    assert code in found.text
+    assert "está entre los votos contados" in found.text
+    missing = client_a.get(f"/polls/{poll.id}/receipts", params={"code": "0000-0000-0000"})
+    assert "Ningún voto contado" in missing.text
+    csv_export = client_a.get(f"/polls/{poll.id}/results.csv")
+    assert csv_export.status_code == 200
+    assert csv_export.headers["content-type"].startswith("text/csv")
+    assert json.loads(client_a.get(f"/polls/{poll.id}/results.json").text)["ballots"] == 1
+    ballots = client_a.get(f"/polls/{poll.id}/ballots.json")
+    assert ballots.status_code == 200
+    assert code not in ballots.text
+    shown = client_a.get(f"/polls/{poll.id}")
+    assert f'href="/polls/{poll.id}/results"' in shown.text

@@ -31,6 +31,7 @@ from app.verification.service import (
     CensusInputInvalid,
     claim_resident,
     match_census,
+    note_birth_date,
     resident_of,
 )
 
@@ -69,6 +70,8 @@ def look_up_person(
         resident = session.scalars(
             select(Resident).where(Resident.dni_digest == match.dni_digest)
         ).one_or_none()
+        # The census just confirmed the date of birth on the ID card: keep it (minimum ages).
+        note_birth_date(resident, match)
         holder = session.get(User, resident.user_id) if resident and resident.user_id else None
         if holder is not None:
             request.session[SERVED_KEY] = holder.id  # the person in front of the desk
@@ -153,6 +156,7 @@ def verify_in_person(
         if outcome.resident is None or outcome.already_verified:
             attempt.rollback()
             return again({"dni": N_("This DNI was just verified on another account.")}, 409)
+        note_birth_date(outcome.resident, match)
     if existing is None:
         record(
             session,

@@ -11,14 +11,20 @@ from starlette.responses import RedirectResponse, Response
 from app.accounts import throttle
 from app.accounts.service import get_user
 from app.audit.service import record
-from app.authz.core import authorize
+from app.authz.core import authorize, can
 from app.deps import ClientAddress, SessionDep, SettingsDep, TenantDep, UserDep
 from app.flash import flash
 from app.forms import FieldError, error_of
 from app.geozones.repository import get_geozone_by_code
 from app.i18n import N_
 from app.templating import render
-from app.verification.service import CensusInputInvalid, claim_resident, match_census
+from app.verification.models import Resident
+from app.verification.service import (
+    CensusInputInvalid,
+    claim_resident,
+    match_census,
+    note_birth_date,
+)
 
 router = APIRouter(prefix="/account/verify")
 Field = Annotated[str, Form(max_length=100)]
@@ -34,8 +40,13 @@ TAKEN = N_(
 
 
 @router.get("", name="verify")
-def show_verification(request: Request, tenant: TenantDep, me: UserDep) -> Response:
+def show_verification(
+    request: Request, tenant: TenantDep, session: SessionDep, me: UserDep
+) -> Response:
     if me.resident_id is not None:
+        resident = session.get(Resident, me.resident_id)
+        if resident is not None and resident.born_on is None and can(me, "account.confirm_birth"):
+            return render(request, "accounts/verify_birth.html", {"form": {}, "errors": {}})
         return RedirectResponse("/account", status_code=303)
     authorize(me, "account.verify")
     return render(request, "accounts/verify.html", {"form": {}, "errors": {}})
@@ -88,6 +99,7 @@ def submit_verification(
             client_address=address,
         )
         return again({"dni": TAKEN}, 409)
+    note_birth_date(outcome.resident, match)
     if user.geozone_id is None and entry.geozone_code:
         zone = get_geozone_by_code(session, entry.geozone_code)
         user.geozone_id = zone.id if zone else None
@@ -100,4 +112,58 @@ def submit_verification(
         client_address=address,
     )
     flash(request, N_("You are now a verified resident."), "success")
+    return RedirectResponse("/account", status_code=303)
+
+
+NOT_YOURS = N_(
+    "These details do not match the census entry of the DNI you verified with. Check them, or "
+    "go to a service desk or a voting booth with your DNI."
+)
+
+
+@router.post("/birth", name="verify_birth")
+def confirm_birth_date(
+    request: Request,
+    tenant: TenantDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    me: UserDep,
+    address: ClientAddress,
+    dni: Field = "",
+    birth_date: Field = "",
+    extra: Field = "",
+) -> Response:
+    """A verified resident confirms their date of birth, which polls with a minimum age need."""
+    authorize(me, "account.confirm_birth")
+    submitted = {"dni": dni, "birth_date": birth_date, "extra": extra}
+
+    def again(errors: Mapping[str, FieldError], status: int) -> Response:
+        context = {"form": submitted, "errors": errors}
+        return render(request, "accounts/verify_birth.html", context, status_code=status)
+
+    if throttle.is_throttled(session, "verify_account", str(me.user_id)) or throttle.is_throttled(
+        session, "verify_address", address
+    ):
+        return again({"dni": N_("Too many attempts. Wait a few minutes and try again.")}, 429)
+    try:
+        match = match_census(
+            session, settings.census_secret, tenant.slug, dni, birth_date, extra or None
+        )
+    except CensusInputInvalid as invalid:
+        return again({invalid.field: error_of(invalid)}, 422)
+    resident = session.get(Resident, me.resident_id)
+    if resident is None or match.entry is None or match.dni_digest != resident.dni_digest:
+        throttle.note_event(session, "verify_account", str(me.user_id))
+        throttle.note_event(session, "verify_address", address)
+        return again({"dni": NOT_YOURS}, 422)
+    note_birth_date(resident, match)
+    record(
+        session,
+        "verification.birth_date",
+        actor=me,
+        object_type="user",
+        object_id=me.user_id,
+        client_address=address,
+    )
+    flash(request, N_("Your date of birth is confirmed."), "success")
     return RedirectResponse("/account", status_code=303)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +30,8 @@ class CensusInputInvalid(Invalid):
 class CensusMatch:
     entry: CensusEntry | None
     dni_digest: str
+    # The date of birth typed; the census confirmed it only when ``entry`` is not None.
+    birth: date | None = None
 
 
 def match_census(
@@ -49,7 +52,7 @@ def match_census(
         entry = find_census_entry(session, key, dni, birth, extra or None)
     except Invalid as invalid:
         raise CensusInputInvalid("dni", invalid) from None
-    return CensusMatch(entry, dni_digest(key, dni))
+    return CensusMatch(entry, dni_digest(key, dni), birth)
 
 
 def census_digest_of(
@@ -72,6 +75,17 @@ class Outcome:
     resident: Resident | None
     conflict: VerificationConflict | None = None
     already_verified: bool = False
+
+
+def note_birth_date(resident: Resident | None, match: CensusMatch) -> bool:
+    """Keep the date of birth the census just confirmed for this very person (polls with a
+    minimum age need it); True if the resident's date changed."""
+    if resident is None or match.entry is None or match.birth is None:
+        return False
+    if resident.dni_digest != match.dni_digest or resident.born_on == match.birth:
+        return False
+    resident.born_on = match.birth
+    return True
 
 
 def resident_of(session: Session, user_id: int) -> Resident | None:

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format messages bench bench-participation bench-polls clean
+.PHONY: install run test lint format messages bench bench-participation bench-polls bench-budgets clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Minka needs Python 3.11 or newer"'
@@ -51,6 +51,12 @@ bench-participation: $(STAMP)
 # Several minutes on PostgreSQL (MINKA_BENCH_POSTGRES_URL): 200,000 votes cast, 1,000,000 counted.
 bench-polls: $(STAMP)
 	$(BIN)/python -m bench polls
+
+# The budget tally against pabutools on every Pabulib file; the reference has its own venv.
+bench-budgets: $(STAMP)
+	test -x bench/.pabutools-venv/bin/python || (python3.11 -m venv bench/.pabutools-venv && \
+		bench/.pabutools-venv/bin/pip install --quiet pabutools==1.2.3)
+	$(BIN)/python -m bench budget-tally
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -209,12 +209,14 @@ def demo_load() -> None:
 
 def _register_feature_commands() -> None:
     from app.accounts.commands import users
+    from app.budgets.commands import budgets
     from app.census.commands import census
     from app.jobs.commands import jobs
     from app.oidc.commands import oidc
     from app.polls.commands import polls
     from app.proposals.commands import proposals
 
+    main.add_command(budgets)
     main.add_command(census)
     main.add_command(jobs)
     main.add_command(oidc)

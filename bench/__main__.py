@@ -41,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import participation
 
         return participation.main(argv[1:])
+    if argv[:1] == ["budget-tally"]:
+        from bench import budget_tally
+
+        return budget_tally.main(argv[1:])
     if argv[:1] == ["polls"]:
         from bench import polls
 

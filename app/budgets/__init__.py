@@ -1,0 +1,1 @@
+"""Participatory budgets: yearly cycle, ballots, results and execution tracking."""

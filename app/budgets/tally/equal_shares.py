@@ -1,0 +1,268 @@
+"""The Method of Equal Shares, exactly as the reference (pabutools 1.2.3) computes it.
+
+Every voter starts with an equal share of the budget. Repeatedly, the project that its
+supporters can pay at the smallest price per unit of utility ρ is funded (each supporter pays
+min(their money, ρ × utility)); ties go to the smallest project id as text. It stops when no
+project can be paid. The "add1" variant reruns it with one more currency unit per voter at a
+time until the outcome is exhaustive, keeping the last outcome within the budget.
+
+Arithmetic is exact (integers and fractions): float rounding can reorder two projects whose ρ
+differ by less than one part in 10^15, or flip "fits"/"does not fit".
+
+Why it is fast:
+- identical ballots are one weighted group, and voters who approved the same funded projects
+  share one budget (a "class"), so a project's price is computed over a few classes;
+- add1 does not try every +1 unit: one run at money m also proves for how far past m the same
+  decisions are taken (all money amounts are affine in the extra money t while the decisions
+  do not change), and the loop jumps to the first whole unit where a decision may differ.
+  Runs whose outcome cannot differ are skipped, so the outcome is the reference's.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+from math import lcm
+from typing import Any
+
+from gmpy2 import mpq  # type: ignore[import-untyped]
+
+from app.budgets.tally.election import Election
+
+# Exact rationals from GMP: the same numbers as fractions.Fraction, several times faster.
+Rational = Any
+
+
+class Utility(StrEnum):
+    COST = "cost"  # a supporter's utility for a project is its cost (approval reading)
+    POINTS = "points"  # a supporter's utility is the points they gave it
+
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    """The election on an integer scale: money ×(lcm of denominators × voters)."""
+
+    ids: tuple[str, ...]
+    costs: tuple[int, ...]
+    budget: int
+    start: int  # each voter's money before any +1 (the budget divided equally)
+    unit: int  # one currency unit on this scale
+    weights: tuple[int, ...]  # per distinct ballot
+    utilities: tuple[dict[int, int], ...]  # per distinct ballot: project → utility
+    supporters: tuple[tuple[int, ...], ...]  # per project: the ballots with utility > 0
+    total_utility: tuple[int, ...]
+    uniform_utility: tuple[bool, ...]  # every supporter gives it the same utility
+    candidates: tuple[int, ...]  # projects MES can fund: cost > 0 and some utility
+
+
+def _profile(election: Election, utility: Utility) -> _Profile:
+    voters = len(election.ballots)
+    denominators = [election.budget.denominator, *(p.cost.denominator for p in election.projects)]
+    money_scale = lcm(*denominators) * max(voters, 1)
+    index = {project.id: i for i, project in enumerate(election.projects)}
+    costs = tuple(int(p.cost * money_scale) for p in election.projects)
+    # Cost utilities are the costs themselves; a common factor leaves every ρ comparison equal.
+    cost_utility = [int(p.cost * lcm(*denominators)) for p in election.projects]
+    counts: dict[tuple[tuple[int, Fraction | int], ...], int] = {}
+    for ballot, count in Counter(election.ballots).items():
+        if utility is Utility.COST:
+            given: list[tuple[int, Fraction | int]] = [(index[p], 1) for p in ballot.approved()]
+        else:
+            given = [(index[p], n) for p, n in ballot.points_by_project().items() if n > 0]
+        key = tuple(sorted(given))
+        counts[key] = counts.get(key, 0) + count
+    point_scale = lcm(
+        1, *{n.denominator for key in counts for _, n in key if isinstance(n, Fraction)}
+    )
+    weights: list[int] = []
+    utilities: list[dict[int, int]] = []
+    supporters: list[list[int]] = [[] for _ in election.projects]
+    total = [0] * len(election.projects)
+    for key, count in counts.items():
+        group = len(weights)
+        weights.append(count)
+        if utility is Utility.COST:
+            given_int = {p: cost_utility[p] for p, _ in key if cost_utility[p] > 0}
+        else:
+            given_int = {p: int(n * point_scale) for p, n in key}
+        utilities.append(given_int)
+        for project, value in given_int.items():
+            supporters[project].append(group)
+            total[project] += count * value
+    return _Profile(
+        ids=tuple(index),
+        costs=costs,
+        budget=int(election.budget * money_scale),
+        start=int(election.budget * money_scale) // max(voters, 1),
+        unit=money_scale,
+        weights=tuple(weights),
+        utilities=tuple(utilities),
+        supporters=tuple(tuple(s) for s in supporters),
+        total_utility=tuple(total),
+        uniform_utility=tuple(
+            len({utilities[g][p] for g in supporters[p]}) <= 1 for p in range(len(costs))
+        ),
+        candidates=tuple(p for p in range(len(costs)) if costs[p] > 0 and total[p] > 0),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    project: int
+    rho: Rational
+
+
+class _Run:
+    """One run of MES with each voter's money = start + extra currency units.
+
+    Given the steps of a run with less money (``guide``), it also checks that every amount in
+    between takes the same decisions: see ``_add1``.
+    """
+
+    def __init__(self, profile: _Profile, extra: int, guide: list[_Step] | None = None) -> None:
+        self.profile = profile
+        self.guide = guide
+        self.same_decisions = guide is not None
+        self.budgets: list[Rational] = [mpq(profile.start + extra * profile.unit)] * len(
+            profile.weights
+        )
+        self.steps: list[_Step] = []
+
+    def price(self, project: int) -> Rational | None:
+        """ρ of the project now, or None when its supporters cannot pay it."""
+        budgets, weights = self.budgets, self.profile.weights
+        supporters = self.profile.supporters[project]
+        remaining_cost = mpq(self.profile.costs[project])
+        remaining_utility = self.profile.total_utility[project]
+        utilities = self.profile.utilities
+        if self.profile.uniform_utility[project]:
+            order = sorted(supporters, key=budgets.__getitem__)
+        else:
+            order = sorted(supporters, key=lambda g: budgets[g] / utilities[g][project])
+        # The poorest supporters (per unit of utility) pay all they have; the first one who can
+        # pay the price the others leave fixes it. Nobody can: the project is unaffordable.
+        for group in order:
+            utility = utilities[group][project]
+            if remaining_cost * utility <= budgets[group] * remaining_utility:
+                return remaining_cost / remaining_utility
+            remaining_cost -= budgets[group] * weights[group]
+            remaining_utility -= utility * weights[group]
+        return None
+
+    def execute(self) -> list[int]:
+        profile, ids = self.profile, self.profile.ids
+        remaining = set(profile.candidates)
+        bound = {p: mpq(profile.costs[p], profile.total_utility[p]) for p in remaining}
+        while remaining:
+            guided = self._guide_step()
+            best: int | None = None
+            best_rho = mpq(0)
+            priced: list[tuple[Rational, int]] = []
+            # ρ only grows as money is spent, so an earlier value is a lower bound: the scan
+            # stops at the first project whose bound exceeds the best price (or, when checking
+            # a guide, the guide's price, which is at least the best).
+            for project in sorted(remaining, key=lambda p: (bound[p], ids[p])):
+                limit = best_rho if guided is None else max(best_rho, guided.rho)
+                if best is not None and bound[project] > limit:
+                    break
+                rho = self.price(project)
+                if rho is None:  # money only shrinks during a run: it stays unaffordable
+                    remaining.discard(project)
+                    continue
+                bound[project] = rho
+                priced.append((rho, project))
+                if best is None or (rho, ids[project]) < (best_rho, ids[best]):
+                    best, best_rho = project, rho
+            if best is None:
+                break
+            if guided is not None:
+                self._check(guided, best, priced)
+            remaining.discard(best)
+            self._fund(best, best_rho)
+            self.steps.append(_Step(best, best_rho))
+        if self.guide is not None and len(self.guide) != len(self.steps):
+            self.same_decisions = False
+        return [step.project for step in self.steps]
+
+    def _guide_step(self) -> _Step | None:
+        if self.guide is None or not self.same_decisions:
+            return None
+        if len(self.steps) >= len(self.guide):
+            return None  # more steps than the guide: found out when the run ends
+        return self.guide[len(self.steps)]
+
+    def _check(self, guided: _Step, best: int, priced: list[tuple[Rational, int]]) -> None:
+        """Whether every amount between the guide's and ours also funds ``guided.project`` now.
+
+        Along the way from less to more money every budget grows and every ρ falls, so the
+        funded project's ρ is at most its guide value and the others' at least ours here.
+        """
+        ids = self.profile.ids
+        if best != guided.project or any(
+            project != best and (rho, ids[project]) <= (guided.rho, ids[best])
+            for rho, project in priced
+        ):
+            self.same_decisions = False
+
+    def _fund(self, project: int, rho: Rational) -> None:
+        budgets, utilities, zero = self.budgets, self.profile.utilities, mpq(0)
+        for group in self.profile.supporters[project]:
+            budgets[group] = max(budgets[group] - rho * utilities[group][project], zero)
+
+
+@dataclass(frozen=True, slots=True)
+class EqualSharesResult:
+    funded: tuple[str, ...]  # in funding order
+    runs: int  # how many MES runs the add1 loop needed
+
+
+def _add1(profile: _Profile) -> tuple[list[int], int]:
+    """The reference's add1 loop, skipping the amounts that provably give the same outcome.
+
+    The reference tries every whole extra amount 0, 1, 2 … and stops at the first outcome that
+    is over budget (keeping the one before) or exhaustive. Two runs at amounts a < b that take
+    the same decisions, with every funded project cheaper at a than any rival at b, prove that
+    every amount in between takes them too: so the loop tries growing strides, halving a
+    stride whose end it cannot prove, and looks at each amount only when it may differ.
+    """
+    current = _Run(profile, 0)
+    outcome = current.execute()
+    runs, extra, previous = 1, 0, list[int]()
+    stride = 1
+    while True:
+        spent = sum(profile.costs[p] for p in outcome)
+        if spent > profile.budget:
+            return previous, runs
+        chosen = set(outcome)
+        if all(
+            spent + profile.costs[p] > profile.budget for p in profile.candidates if p not in chosen
+        ):
+            return outcome, runs
+        while True:
+            ahead = _Run(profile, extra + stride, guide=current.steps)
+            ahead_outcome = ahead.execute()
+            runs += 1
+            if ahead.same_decisions:  # the whole stride has this outcome: no stop inside it
+                current, extra = ahead, extra + stride
+                stride *= 2
+                continue
+            if stride == 1:
+                break
+            stride //= 2
+        previous, outcome, current, extra = outcome, ahead_outcome, ahead, extra + 1
+
+
+def equal_shares(
+    election: Election, utility: Utility = Utility.COST, *, add1: bool = True
+) -> EqualSharesResult:
+    """MES alone (``add1=False``: the reference's mes_cost / mes_points) or with add1."""
+    if not election.ballots:
+        return EqualSharesResult((), 0)
+    profile = _profile(election, utility)
+    if add1:
+        outcome, runs = _add1(profile)
+    else:
+        outcome, runs = _Run(profile, 0).execute(), 1
+    return EqualSharesResult(tuple(profile.ids[p] for p in outcome), runs)

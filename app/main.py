@@ -33,7 +33,7 @@ from app.middleware import (
 from app.moderation.routes import router as moderation_router
 from app.notifications.routes import router as notifications_router
 from app.oidc.routes import router as oidc_router
-from app.page_cache import AnonymousPageCache
+from app.page_cache import PageCache
 from app.pages.routes import router as pages_router
 from app.polls.booth_routes import router as poll_booths_router
 from app.polls.routes import router as polls_router
@@ -120,7 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_error_handlers(app)
 
     # Added innermost first: the last one added sees the request first.
-    app.add_middleware(AnonymousPageCache, seconds=settings.cache_seconds)
+    app.add_middleware(PageCache, seconds=settings.cache_seconds)
     app.add_middleware(
         RequestContextMiddleware,
         sessions=lambda: app.state.sessionmaker,

@@ -18,14 +18,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.accounts.sessions import (
     ACTING_KEY,
+    FRESH_KEY,
     SESSION_TOKEN_KEY,
+    RecentLogins,
     acting_principal,
+    is_fresh,
     principal_for_token,
 )
 from app.authz.principal import Principal
 from app.db import platform_session, scoped_to
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGES, choose_language
 from app.notifications.service import unread_count
+from app.security import SAFE_METHODS
 from app.tenants.schemas import CurrentTenant
 from app.tenants.service import resolve_tenant
 
@@ -83,7 +87,14 @@ Resolved = tuple[CurrentTenant | None, Principal | None, Principal | None, int]
 
 
 class RequestContextMiddleware:
-    """Resolve, once per request, the tenant (from the Host header) and the language."""
+    """Resolve, once per request, the tenant (from the Host header), the signed-in person and
+    the language.
+
+    The tenant and the person's session (with their unread count) are kept for
+    ``cache_seconds``; see app/accounts/sessions.py for what that means for ending sessions.
+    After a person's own write, their cookie says so for a little longer than that, and every
+    cache is skipped for them until then, in whichever worker serves them.
+    """
 
     def __init__(
         self,
@@ -102,6 +113,7 @@ class RequestContextMiddleware:
         # host → (until, tenant): an instance's name, hosts and settings change rarely, and a
         # change shows within cache_seconds in every worker.
         self.tenants: dict[str, tuple[float, CurrentTenant | None]] = {}
+        self.logins = RecentLogins(cache_seconds)
 
     def _kept(self, host: str) -> tuple[float, CurrentTenant | None] | None:
         """What was resolved for this host, while still fresh (None inside: no instance)."""
@@ -119,7 +131,25 @@ class RequestContextMiddleware:
             self.tenants[host] = (time.monotonic() + self.cache_seconds, tenant)
         return tenant
 
+    def _remembered(self, host: str, cookie: dict[str, Any], fresh: bool) -> Resolved | None:
+        """Without asking the database: anonymous visitors of a known host, and people whose
+        session was looked up moments ago (never those acting for someone, or fresh)."""
+        known = self._kept(host)
+        if known is None:
+            return None
+        token = cookie.get(SESSION_TOKEN_KEY)
+        if token is None:
+            return known[1], None, None, 0
+        if known[1] is None or not isinstance(token, str) or fresh or ACTING_KEY in cookie:
+            return None
+        remembered = self.logins.get(known[1].id, token)
+        if remembered is None:
+            return None
+        principal, unread = remembered
+        return known[1], principal, None, unread if isinstance(unread, int) else 0
+
     def _resolve(self, host: str, cookie: dict[str, Any]) -> Resolved:
+        generation = self.logins.generation  # before reading: see RecentLogins
         with platform_session(self.sessions()) as session:
             tenant = self._tenant(session, host)
             token = cookie.get(SESSION_TOKEN_KEY)
@@ -129,10 +159,12 @@ class RequestContextMiddleware:
                 principal = principal_for_token(session, token)
                 if principal is None:
                     return tenant, None, None, 0
-                acting = None
+                unread = unread_count(session, principal.user_id)
                 if ACTING_KEY in cookie:
                     acting = acting_principal(session, principal, cookie[ACTING_KEY])
-                return tenant, principal, acting, unread_count(session, principal.user_id)
+                    return tenant, principal, acting, unread
+                self.logins.put(tenant.id, token, principal, unread, generation)
+                return tenant, principal, None, unread
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -150,11 +182,13 @@ class RequestContextMiddleware:
             return
         host = request.headers.get("host", "")
         session_cookie = dict(scope.get("session", {}))
-        known = self._kept(host)
+        state["fresh"] = fresh = is_fresh(session_cookie)
+        if scope["method"] not in SAFE_METHODS and self.cache_seconds > 0:
+            send = self._marking_fresh(scope, send)
         try:
-            if known is not None and SESSION_TOKEN_KEY not in session_cookie:
-                # An anonymous visitor of a known host: nothing to ask the database.
-                tenant, principal, acting, unread = known[1], None, None, 0
+            remembered = self._remembered(host, session_cookie, fresh)
+            if remembered is not None:
+                tenant, principal, acting, unread = remembered
             else:
                 tenant, principal, acting, unread = await anyio.to_thread.run_sync(
                     self._resolve, host, session_cookie
@@ -172,6 +206,17 @@ class RequestContextMiddleware:
         state["unread_notifications"] = unread
         state["language"] = _language_for(request, tenant)
         await self.app(scope, receive, send)
+
+    def _marking_fresh(self, scope: Scope, send: Send) -> Send:
+        async def send_marked(message: Message) -> None:
+            # At the response, after the commit: a page another worker renders from now on
+            # shows this write once the mark has expired.
+            session = scope.get("session")
+            if message["type"] == "http.response.start" and session:
+                session[FRESH_KEY] = int(time.time() + self.cache_seconds) + 1
+            await send(message)
+
+        return send_marked
 
 
 def _language_for(request: Request, tenant: CurrentTenant | None) -> str:

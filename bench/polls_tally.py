@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
 from app.db import bind_tenant, make_sessionmaker
 from app.polls.closing import close_poll
 from app.polls.models import Poll
+from app.polls.results import PollResults
 from app.polls.tally import count_poll
 from bench.polls_data import PollShape, load_extra_ballots
 from bench.polls_service import now
@@ -40,8 +43,38 @@ def timed_count(engine: Engine, tenant_id: int, poll_id: int) -> list[float]:
     return seconds
 
 
+@contextmanager
+def statement_times(engine: Engine) -> Iterator[list[tuple[float, str]]]:
+    """(seconds, statement) of every SQL statement the engine runs inside the block."""
+    timings: list[tuple[float, str]] = []
+    starts: list[float] = []
+
+    def before(*_args: Any) -> None:
+        starts.append(time.perf_counter())
+
+    def after(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        timings.append((time.perf_counter() - starts.pop(), " ".join(statement.split())[:70]))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        yield timings
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+
+
+def slowest(timings: list[tuple[float, str]], count: int = 4) -> str:
+    return "; ".join(f"{seconds:.2f} s {sql}" for seconds, sql in sorted(timings)[::-1][:count])
+
+
 def timed_close(engine: Engine, tenant_id: int, poll_id: int) -> tuple[float, Session]:
     """Publishing: ``close_poll`` and its commit, as the periodic task runs it."""
+    with engine.begin() as connection:  # the poll's time is up (close_poll refuses otherwise)
+        connection.execute(
+            text("UPDATE polls SET closes_at = now() - interval '1 second' WHERE id = :poll"),
+            {"poll": poll_id},
+        )
     session = bind_tenant(make_sessionmaker(engine)(), tenant_id)
     started = time.perf_counter()
     poll = session.get(Poll, poll_id)
@@ -58,8 +91,8 @@ def check_closed(session: Session, poll_id: int, ballots: int, report: Report) -
         report.problems.append(f"poll {poll_id} is not closed with results after close_poll")
     elif poll.ballot_salt is not None:
         report.problems.append(f"poll {poll_id} kept its ballot salt after close_poll")
-    elif f"{ballots}" not in poll.results_json:
-        report.notes.append(f"poll {poll_id}: the results do not mention {ballots} ballots")
+    elif (counted := PollResults.from_json(poll.results_json).ballots) != ballots:
+        report.problems.append(f"poll {poll_id}: {counted:,} ballots counted, not {ballots:,}")
 
 
 def measure_tally(
@@ -82,10 +115,16 @@ def measure_tally(
     first = options.ballots + options.profile
     load_extra_ballots(url, tenant_id, service_poll, first, extra, seed=13)
     print(f"  loaded {extra:,} more ballots by COPY in {time.perf_counter() - started:.1f} s")
-    counted = timed_count(engine, tenant_id, service_poll.poll_id)
+    with statement_times(engine) as timings:
+        counted = timed_count(engine, tenant_id, service_poll.poll_id)
     report.add(f"(d) count_poll, {options.total:,} ballots", spread(counted))
-    closing, session = timed_close(engine, tenant_id, service_poll.poll_id)
+    report.notes.append(
+        f"count_poll at {options.total:,} (3 runs), slowest statements: {slowest(timings, 6)}"
+    )
+    with statement_times(engine) as timings:
+        closing, session = timed_close(engine, tenant_id, service_poll.poll_id)
     check_closed(session, service_poll.poll_id, options.total, report)
+    report.notes.append(f"close_poll at {options.total:,}, slowest statements: {slowest(timings)}")
     passed = closing < PUBLISH_BUDGET
     report.add(
         f"(d) close_poll + commit, {options.total:,} ballots",

@@ -138,20 +138,21 @@ def test_two_people_never_see_each_others_header_or_token(
 ) -> None:
     kept = workers[0]
     make_proposal(db, tenant_a)
-    ana, beto = make_user(db, tenant_a, "administrator"), make_user(db, tenant_a)
+    ana = make_user(db, tenant_a, "administrator")
+    beto, carla = make_user(db, tenant_a), make_user(db, tenant_a)  # the same kind of person
     make_notification(db, tenant_a, ana)
-    ana_cookie, beto_cookie = session_cookie(db, tenant_a, ana), session_cookie(db, tenant_a, beto)
-    with (
-        client_with(kept, "alfa.test", ana_cookie) as ana_client,
-        client_with(kept, "alfa.test", beto_cookie) as beto_client,
-    ):
+    people = [ana, beto, carla]
+    cookies = [session_cookie(db, tenant_a, person) for person in people]
+    clients = [client_with(kept, "alfa.test", cookie) for cookie in cookies]
+    with clients[0] as ana_client, clients[1] as beto_client, clients[2]:
         for _ in range(3):
-            for client, me, other in ((ana_client, ana, beto), (beto_client, beto, ana)):
+            for client, me in zip(clients, people, strict=True):
                 page = client.get("/proposals").text
                 assert header_name(page) == escape(me.display_name)
-                assert str(escape(other.display_name)) not in page
-                tokens = set(TOKEN.findall(page))
-                assert tokens == {_session_token(client)}
+                for other in people:
+                    if other is not me:
+                        assert str(escape(other.display_name)) not in page
+                assert set(TOKEN.findall(page)) == {_session_token(client)}
         assert 'href="/admin"' in ana_client.get("/proposals").text
         assert 'href="/admin"' not in beto_client.get("/proposals").text
         assert 'class="unread-count"' in ana_client.get("/proposals").text

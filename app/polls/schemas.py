@@ -49,6 +49,15 @@ def parse_lima(value: str) -> datetime:
     raise ValueError(BAD_DATE)
 
 
+def _text(value: object) -> str:
+    """A submitted text; an empty field arrives as None (app.forms.parse_form)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(N_("Enter a valid value."))
+    return value
+
+
 class PollTextsForm(BaseModel):
     """What may still be corrected once voting has started: the wording, nothing else."""
 
@@ -58,21 +67,21 @@ class PollTextsForm(BaseModel):
     summary: str = ""
     description: str | None = None
 
-    @field_validator("title")
+    @field_validator("title", mode="before")
     @classmethod
-    def _title(cls, value: str) -> str:
+    def _title(cls, value: object) -> str:
         return clean_line(
-            value,
+            _text(value),
             TITLE_MAX,
             N_("The title is too long: at most 150 characters."),
             N_("Write a title."),
         )
 
-    @field_validator("summary")
+    @field_validator("summary", mode="before")
     @classmethod
-    def _summary(cls, value: str) -> str:
+    def _summary(cls, value: object) -> str:
         return clean_text(
-            value,
+            _text(value),
             SUMMARY_MAX,
             N_("The summary is too long: at most 500 characters."),
             N_("Write a short summary."),
@@ -152,11 +161,11 @@ class QuestionTextsForm(BaseModel):
     description: str | None = None
     answers: str = ""
 
-    @field_validator("title")
+    @field_validator("title", mode="before")
     @classmethod
-    def _title(cls, value: str) -> str:
+    def _title(cls, value: object) -> str:
         return clean_line(
-            value,
+            _text(value),
             QUESTION_TITLE_MAX,
             N_("The question is too long: at most 300 characters."),
             N_("Write the question."),
@@ -174,11 +183,11 @@ class QuestionTextsForm(BaseModel):
             N_("Write an explanation."),
         )
 
-    @field_validator("answers")
+    @field_validator("answers", mode="before")
     @classmethod
-    def _answers(cls, value: str) -> str:
+    def _answers(cls, value: object) -> str:
         text = clean_text(
-            value,
+            _text(value),
             MAX_ANSWERS * (ANSWER_TITLE_MAX + 2),
             N_("Too many answers: at most 30, of at most 200 characters each."),
             N_("Write the answers, one per line."),

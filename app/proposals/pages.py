@@ -16,6 +16,7 @@ from app.db import utcnow
 from app.deps import SessionDep
 from app.i18n import N_
 from app.notifications.service import is_following
+from app.polls.repository import polls_from_proposal
 from app.proposals import repository, service
 from app.proposals.models import RETIRE_REASONS, Proposal
 from app.proposals.permissions import aware
@@ -72,6 +73,7 @@ def show_context(
         "supporter": supporter,
         "supported": supported,
         "answer": answer_panel(session, proposal),
+        "proposal_polls": polls_from_proposal(session, proposal.id),
         "body_html": render_markdown(proposal.body),
         "updates": [
             (news, render_markdown(news.body))

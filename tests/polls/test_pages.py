@@ -18,9 +18,13 @@ from app.tenants.models import Tenant
 from tests.factories import make_geozone
 from tests.people import csrf_of, make_user, sign_in
 from tests.polls.factories import make_person, make_poll, questions_of
+from tests.proposals.test_list import counted
 from tests.rendering import context_of, template_name
 
 ESCAPED = "&lt;script&gt;alert("
+# The middleware's tenant and sign-in lookups, savepoints, the page's polls, the voter (account,
+# resident, census entry), the roll entries under both keys and the zones of the listed polls.
+MAX_STATEMENTS = 20
 
 
 def _ballot_for(db: Session, poll: Poll) -> dict[str, str]:
@@ -243,3 +247,31 @@ def test_results_receipts_and_exports_only_after_closing(
     assert code not in ballots.text
     shown = client_a.get(f"/polls/{poll.id}")
     assert f'href="/polls/{poll.id}/results"' in shown.text
+
+
+def test_the_list_runs_a_fixed_number_of_queries(
+    client_a: TestClient, db: Session, tenant_a: Tenant
+) -> None:
+    zones = [make_geozone(db, tenant_a, code=f"Z{i}") for i in range(3)]
+    for i in range(30):
+        make_poll(db, tenant_a, geozones=zones[: i % 3], min_age=18 if i % 2 else None)
+    for _ in range(5):
+        make_poll(db, tenant_a, opens=timedelta(days=3))
+    person = make_person(db, tenant_a, geozone_code="Z1")
+    db.commit()
+    assert person.user is not None
+    sign_in(client_a, person.user)
+    engine = db.get_bind()
+    with counted(engine.engine) as statements:  # type: ignore[union-attr]
+        full = client_a.get("/polls")
+    assert full.status_code == 200
+    assert len(context_of(full)["polls"]) == 25
+    assert "can_vote" in context_of(full)["marks"].values()
+    assert len(statements) <= MAX_STATEMENTS, "\n".join(statements)
+    with counted(engine.engine) as fewer:  # type: ignore[union-attr]
+        upcoming = client_a.get("/polls?state=upcoming")
+    assert len(context_of(upcoming)["polls"]) == 5
+    assert len(fewer) <= len(statements)
+    with counted(engine.engine) as again:  # type: ignore[union-attr]
+        client_a.get("/polls?page=2")
+    assert len(again) == len(statements)  # 5 open polls cost what 25 do

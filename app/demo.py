@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.db import scoped_to
 from app.demo_content import load_demo_content
 from app.demo_people import DEMO_ACCOUNTS, demo_census_rows, load_demo_people
+from app.demo_polls import load_demo_polls
 from app.geozones.models import Geozone
 from app.geozones.repository import get_geozone_by_code
 from app.pages.models import Page
@@ -197,6 +198,7 @@ def load_demo(session: Session, census_secret: bytes) -> DemoReport:
         codes = [code for code, _name, _kind in demo.zones]
         report.logins[tenant.slug] = load_demo_people(session, tenant, number, codes, census_secret)
         load_demo_content(session, tenant)
+        load_demo_polls(session, tenant)
         if number == 1:
             # The first census rows back the verified demo accounts; this one is left free.
             dni, birth, _code = demo_census_rows(number, codes)[len(DEMO_ACCOUNTS)]

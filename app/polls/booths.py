@@ -93,7 +93,7 @@ def booths_of_officer(session: Session, user_id: int) -> list[tuple[PollBooth, P
         .where(PollBoothOfficer.user_id == user_id, Poll.published_at.is_not(None))
         .order_by(PollBooth.opens_at.desc(), PollBooth.id)
     )
-    return [(booth, poll) for booth, poll in rows.tuples()]
+    return [(booth, poll) for booth, poll in rows]
 
 
 def officers_of(session: Session, booth_id: int) -> list[User]:

@@ -72,9 +72,8 @@ def poll_of(db: Session, tenant: Tenant, booth: PollBooth) -> Poll:
 
 def fresh_booth(db: Session, tenant: Tenant, booth_id: int) -> PollBooth:
     with scoped_to(db, tenant.id):
-        booth = db.scalars(
+        return db.scalars(
             select(PollBooth)
             .where(PollBooth.id == booth_id)
             .execution_options(populate_existing=True)
         ).one()
-    return booth

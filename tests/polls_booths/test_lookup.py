@@ -44,7 +44,8 @@ def test_a_person_in_the_census_may_vote(
     assert response.status_code == 200
     assert context_of(response)["lookup"].may_vote
     assert "Puede votar" in response.text
-    assert "Vota en papel" in response.text and "Vota en la tableta" in response.text
+    assert "Vota en papel" in response.text
+    assert "Vota en la tableta" in response.text
     # The booth's name is hostile text: shown escaped, never as markup.
     assert "<script>alert" not in response.text
     assert "&lt;script&gt;" in response.text

@@ -18,8 +18,9 @@ class Scoring(StrEnum):
     POSITIONAL = "positional"  # ranking of length L: L points to the first choice … 1 to the last
 
 
-def project_scores(election: Election, scoring: Scoring) -> dict[str, Fraction]:
-    scores: dict[str, Fraction] = {project.id: Fraction(0) for project in election.projects}
+def project_scores(election: Election, scoring: Scoring) -> dict[str, Fraction | int]:
+    # Whole numbers stay ints: adding fractions a million times is what would be slow.
+    scores: dict[str, Fraction | int] = {project.id: 0 for project in election.projects}
     # Identical ballots are read once and multiplied: big cities have few distinct ballots.
     for ballot, count in Counter(election.ballots).items():
         if scoring is Scoring.APPROVALS:
@@ -49,12 +50,12 @@ def tally_greedy(
     scores = project_scores(election, scoring)
     costs = {project.id: project.cost for project in election.projects}
 
-    def rank(project: str) -> tuple[int, Fraction, str]:
+    def rank(project: str) -> tuple[int, Fraction | int, str]:
         if not per_cost:
             return (1, -scores[project], project)
         if costs[project] == 0:  # free and wanted: before everything, like an infinite ratio
-            return (0 if scores[project] > 0 else 1, Fraction(0), project)
-        return (1, -scores[project] / costs[project], project)
+            return (0 if scores[project] > 0 else 1, 0, project)
+        return (1, -Fraction(scores[project]) / costs[project], project)
 
     funded = list(already_funded)
     remaining = election.budget - sum((costs[project] for project in funded), Fraction(0))

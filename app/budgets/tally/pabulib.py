@@ -81,37 +81,38 @@ def read_pabulib(path: str | Path) -> PabulibFile:
 
 
 def parse_pabulib(text: str) -> PabulibFile:
-    meta: dict[str, str] = {}
-    projects: list[PabulibProject] = []
-    votes: list[PabulibVote] = []
     sections: dict[str, list[tuple[int, list[str]]]] = {name: [] for name in SECTIONS}
     headers: dict[str, list[str]] = {}
-    current: str | None = None
+    current: list[tuple[int, list[str]]] | None = None
     rows = csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";")
     try:
         for row in rows:
-            line = rows.line_num
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            name = row[0].strip().lower()
-            if name in SECTIONS and len([cell for cell in row if cell.strip()]) == 1:
-                if name in headers:
-                    raise PabulibError(f"line {line}: section {name.upper()} appears twice")
-                current = name
-                header = next(rows, None)
-                if header is None:
-                    raise PabulibError(f"line {line}: section {name.upper()} has no header row")
-                headers[name] = [cell.strip() for cell in header]
+            if len(row) == 1 or (row and not any(row[1:])):
+                name = row[0].strip().lower()
+                if not name:
+                    continue
+                if name in SECTIONS:
+                    line = rows.line_num
+                    if name in headers:
+                        raise PabulibError(f"line {line}: section {name.upper()} appears twice")
+                    header = next(rows, None)
+                    if header is None:
+                        raise PabulibError(f"line {line}: {name.upper()} has no header row")
+                    headers[name] = [cell.strip() for cell in header]
+                    current = sections[name]
+                    continue
+            elif not row:
                 continue
             if current is None:
-                raise PabulibError(f"line {line}: text before the META section")
-            sections[current].append((line, row))
+                raise PabulibError(f"line {rows.line_num}: text before the META section")
+            current.append((rows.line_num, row))
     except csv.Error as error:
         raise PabulibError(f"line {rows.line_num}: {error}") from None
     missing = [name.upper() for name in SECTIONS if name not in headers]
     if missing:
         raise PabulibError(f"missing section {', '.join(missing)}")
 
+    meta: dict[str, str] = {}
     for line, row in sections["meta"]:
         if len(row) < 2:
             raise PabulibError(f"line {line}: META rows are key;value")
@@ -126,6 +127,7 @@ def parse_pabulib(text: str) -> PabulibFile:
     if parse_number(meta["budget"]) < 0:
         raise PabulibError("the budget is negative")
 
+    projects: list[PabulibProject] = []
     for line, values in _records(sections["projects"], headers["projects"], ("project_id", "cost")):
         cost = parse_number(values.pop("cost"))
         if cost < 0:
@@ -135,11 +137,12 @@ def parse_pabulib(text: str) -> PabulibFile:
     if len(ids) != len(projects):
         raise PabulibError("two projects share a project_id")
 
+    votes: list[PabulibVote] = []
     for line, values in _records(sections["votes"], headers["votes"], ("voter_id", "vote")):
         ballot = _ballot(values, vote_type, line)
-        unknown = [project for project in ballot.projects if project not in ids]
-        if unknown:
-            raise PabulibError(f"line {line}: vote for unknown project {unknown[0]!r}")
+        if not ids.issuperset(ballot.projects):
+            unknown = next(p for p in ballot.projects if p not in ids)
+            raise PabulibError(f"line {line}: vote for unknown project {unknown!r}")
         votes.append(PabulibVote(values.pop("voter_id"), ballot, values))
     return PabulibFile(meta, tuple(projects), tuple(votes))
 
@@ -153,15 +156,14 @@ def _records(
     for line, row in rows:
         if len(row) > len(header):
             raise PabulibError(f"line {line}: more fields than the header names")
-        values = {key: value.strip() for key, value in zip(header, row, strict=False)}
-        for column in required:
-            if column not in values:
-                raise PabulibError(f"line {line}: no value for {column}")
+        values = dict(zip(header, map(str.strip, row), strict=False))
+        if len(values) < len(required) or any(column not in values for column in required):
+            raise PabulibError(f"line {line}: no value for {required[-1]}")
         yield line, values
 
 
 def _ballot(values: dict[str, str], vote_type: VoteType, line: int) -> Ballot:
-    listed = tuple(project.strip() for project in values.pop("vote").split(",") if project.strip())
+    listed = tuple(filter(None, map(str.strip, values.pop("vote").split(","))))
     if vote_type is not VoteType.CUMULATIVE:
         if vote_type is VoteType.CHOOSE_1 and len(set(listed)) > 1:
             raise PabulibError(f"line {line}: a choose-1 ballot names several projects")

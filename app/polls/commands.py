@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import click
 
 from app.db import scoped_to
-from app.polls.closing import close_due_polls
+from app.polls.closing import close_poll, due_polls, erase_replacement_tags
 from app.tenants.repository import list_tenants
 
 
@@ -30,8 +30,22 @@ def close_due_command() -> None:
     with platform_transaction() as session:
         for tenant in list_tenants(session):
             with scoped_to(session, tenant.id):
-                count = close_due_polls(session, now)
+                due = due_polls(session, now)
+                for poll in due:
+                    close_poll(session, poll, now)
+            count = len(due)
             if count:
                 click.echo(f"{tenant.slug}: {count}")
             total += count
     click.echo(f"closed: {total}")
+    erased = 0
+    while True:  # one transaction per batch, so a long erasure holds no lock for long
+        with platform_transaction() as session:
+            done = 0
+            for tenant in list_tenants(session):
+                with scoped_to(session, tenant.id):
+                    done += erase_replacement_tags(session)
+        erased += done
+        if done == 0:
+            break
+    click.echo(f"replacement hashes erased: {erased}")

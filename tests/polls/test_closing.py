@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
@@ -19,7 +19,7 @@ from app.jobs.models import Job
 from app.jobs.periodic import PERIODIC, PREFIX, schedule_periodic
 from app.jobs.queue import run_due_jobs
 from app.polls.ballots import Voter, cast_web_ballot
-from app.polls.closing import close_due_polls, close_poll
+from app.polls.closing import close_due_polls, close_poll, erase_replacement_tags
 from app.polls.errors import PollNotOpen, PollStillOpen
 from app.polls.models import Poll, PollBallot
 from app.polls.tally import published_results
@@ -37,6 +37,11 @@ def vote(db: Session, poll: Poll, key: str, index: int = 0) -> str:
         return cast_web_ballot(
             db, poll, voter, {question.id: [answers[index].id]}, SECRET, utcnow()
         )
+
+
+def tags_of(db: Session, poll: Poll) -> list[str | None]:
+    statement = select(PollBallot.replace_tag).where(PollBallot.poll_id == poll.id)
+    return list(db.scalars(statement.execution_options(populate_existing=True)))
 
 
 def reload(db: Session, poll: Poll) -> Poll:
@@ -61,8 +66,11 @@ def test_closing_destroys_the_salt_and_the_tags_and_publishes_the_count(
     assert poll.closed_at is not None
     assert poll.ballot_salt is None
     with scoped_to(db, tenant_a.id):
-        tags = db.scalars(select(PollBallot.replace_tag).where(PollBallot.poll_id == poll.id))
-        assert list(tags) == [None, None, None]
+        assert None not in tags_of(db, poll)  # no longer computable; blanked just after
+        assert erase_replacement_tags(db, limit=2) == 2
+        assert erase_replacement_tags(db, limit=2) == 1
+        assert erase_replacement_tags(db, limit=2) == 0
+        assert tags_of(db, poll) == [None, None, None]
     results = published_results(poll)
     assert results is not None
     assert [answer.votes for answer in results.questions[0].answers] == [2, 1, 0]
@@ -94,6 +102,15 @@ def test_the_job_worker_closes_due_polls_every_minute(
     db: Session, sessions: sessionmaker[Session], settings: Settings, tenant_a: Tenant
 ) -> None:
     poll = make_poll(db, tenant_a, opens=timedelta(days=-3), closes=timedelta(minutes=-1))
+    with scoped_to(db, tenant_a.id):
+        db.execute(
+            update(Poll).where(Poll.id == poll.id).values(closes_at=utcnow() + timedelta(minutes=1))
+        )
+    vote(db, reload(db, poll), "someone")
+    with scoped_to(db, tenant_a.id):
+        db.execute(
+            update(Poll).where(Poll.id == poll.id).values(closes_at=utcnow() - timedelta(seconds=1))
+        )
     db.commit()
     assert PERIODIC["close_due_polls"].every == timedelta(minutes=1)
     now = utcnow()
@@ -105,6 +122,8 @@ def test_the_job_worker_closes_due_polls_every_minute(
     poll = reload(db, poll)
     assert poll.closed_at is not None
     assert published_results(poll) is not None
+    with scoped_to(db, tenant_a.id):
+        assert tags_of(db, poll) == [None]
 
 
 def test_the_command_closes_due_polls_in_every_instance(tmp_path: Path) -> None:
@@ -114,15 +133,28 @@ def test_the_command_closes_due_polls_in_every_instance(tmp_path: Path) -> None:
         engine = make_engine(url)
         factory = make_sessionmaker(engine)
         with platform_session(factory) as session:
-            ids = [
+            polls = [
                 make_poll(
                     session,
                     make_tenant(session, slug),
                     opens=timedelta(days=-2),
                     closes=timedelta(seconds=-1),
-                ).id
+                )
                 for slug in ("uno", "dos")
             ]
+            ids = [poll.id for poll in polls]
+            # A web ballot left with its hash, as voting leaves it.
+            with scoped_to(session, polls[0].tenant_id):
+                session.add(
+                    PollBallot(
+                        receipt="AAAA-BBBB-CCCC",
+                        poll_id=ids[0],
+                        channel="web",
+                        choices="1:1",
+                        replace_tag="f" * 64,
+                    )
+                )
+                session.flush()
             session.commit()
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("MINKA_")},
@@ -140,12 +172,15 @@ def test_the_command_closes_due_polls_in_every_instance(tmp_path: Path) -> None:
         )
         assert done.returncode == 0, done.stderr
         assert "closed: 2" in done.stdout
+        assert "replacement hashes erased: 1" in done.stdout
         with platform_session(factory) as session:
             rows = session.execute(
                 select(Poll.closed_at, Poll.ballot_salt, Poll.results_json).where(Poll.id.in_(ids))
             ).all()
         assert len(rows) == 2
         assert all(closed and salt is None and results for closed, salt, results in rows)
+        with platform_session(factory) as session:
+            assert session.scalars(select(PollBallot.replace_tag)).all() == [None]
         engine.dispose()
     finally:
         drop_database(url)

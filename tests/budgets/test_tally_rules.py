@@ -121,3 +121,18 @@ def test_rule_chosen_by_vote_type() -> None:
     assert rule_for(Method.GREEDY, VoteType.CUMULATIVE) is Rule.GREEDY_POINTS
     assert rule_for(Method.EQUAL_SHARES, VoteType.ORDINAL) is Rule.MES_COST_ADD1_GREEDY
     assert rule_for(Method.EQUAL_SHARES, VoteType.CUMULATIVE) is Rule.MES_POINTS_ADD1_GREEDY
+
+
+def test_a_free_project_with_support_is_funded_first_by_equal_shares() -> None:
+    # With points as utilities a project costing 0 still has supporters: the reference puts
+    # it in the outcome before counting. With costs as utilities nobody gains from it, and
+    # only the greedy completion funds it.
+    poll = Election(
+        budget=Fraction(10),
+        projects=(TallyProject("a", Fraction(10)), TallyProject("free", Fraction(0))),
+        ballots=(Ballot(("a", "free"), (1, 1)),),
+        vote_type=VoteType.CUMULATIVE,
+    )
+    assert equal_shares(poll, Utility.POINTS).funded == ("free", "a")
+    assert equal_shares(poll, Utility.COST).funded == ("a",)
+    assert tally(poll, Rule.MES_COST_ADD1_GREEDY) == ["a", "free"]

@@ -6,16 +6,15 @@ min(their money, ρ × utility)); ties go to the smallest project id as text. It
 project can be paid. The "add1" variant reruns it with one more currency unit per voter at a
 time until the outcome is exhaustive, keeping the last outcome within the budget.
 
-Arithmetic is exact (integers and fractions): float rounding can reorder two projects whose ρ
-differ by less than one part in 10^15, or flip "fits"/"does not fit".
+Arithmetic is exact (integers and GMP rationals): float rounding can reorder two projects
+whose ρ differ by less than one part in 10^15, or flip "fits"/"does not fit".
 
-Why it is fast:
-- identical ballots are one weighted group, and voters who approved the same funded projects
-  share one budget (a "class"), so a project's price is computed over a few classes;
-- add1 does not try every +1 unit: one run at money m also proves for how far past m the same
-  decisions are taken (all money amounts are affine in the extra money t while the decisions
-  do not change), and the loop jumps to the first whole unit where a decision may differ.
-  Runs whose outcome cannot differ are skipped, so the outcome is the reference's.
+Where time goes, and how it is saved:
+- identical ballots are one weighted group, and each project's price looks only at its
+  supporters; a project's price from an earlier step is a lower bound (money only shrinks), so
+  a step prices projects in that order and stops once the bound exceeds the best price;
+- add1 does not always try every whole amount: see ``_add1`` for the proof that lets it skip
+  amounts, and bench/README.md for what this gains on real elections.
 """
 
 from __future__ import annotations
@@ -55,6 +54,7 @@ class _Profile:
     total_utility: tuple[int, ...]
     uniform_utility: tuple[bool, ...]  # every supporter gives it the same utility
     candidates: tuple[int, ...]  # projects MES can fund: cost > 0 and some utility
+    free: tuple[int, ...]  # cost 0 and some utility: the reference funds them before starting
 
 
 def _profile(election: Election, utility: Utility) -> _Profile:
@@ -105,6 +105,7 @@ def _profile(election: Election, utility: Utility) -> _Profile:
             len({utilities[g][p] for g in supporters[p]}) <= 1 for p in range(len(costs))
         ),
         candidates=tuple(p for p in range(len(costs)) if costs[p] > 0 and total[p] > 0),
+        free=tuple(p for p in range(len(costs)) if costs[p] == 0 and total[p] > 0),
     )
 
 
@@ -265,4 +266,5 @@ def equal_shares(
         outcome, runs = _add1(profile)
     else:
         outcome, runs = _Run(profile, 0).execute(), 1
-    return EqualSharesResult(tuple(profile.ids[p] for p in outcome), runs)
+    funded = (*profile.free, *outcome)
+    return EqualSharesResult(tuple(profile.ids[p] for p in funded), runs)

@@ -122,10 +122,18 @@ class _Run:
     between takes the same decisions: see ``_add1``.
     """
 
-    def __init__(self, profile: _Profile, extra: int, guide: list[_Step] | None = None) -> None:
+    def __init__(
+        self,
+        profile: _Profile,
+        extra: int,
+        guide: list[_Step] | None = None,
+        stop_early: bool = False,
+    ) -> None:
         self.profile = profile
         self.guide = guide
+        self.stop_early = stop_early  # give up as soon as the guide's decisions differ
         self.same_decisions = guide is not None
+        self.bound: dict[int, Rational] = {}
         self.budgets: list[Rational] = [mpq(profile.start + extra * profile.unit)] * len(
             profile.weights
         )
@@ -152,21 +160,22 @@ class _Run:
             remaining_utility -= utility * weights[group]
         return None
 
-    def execute(self) -> list[int]:
+    def execute(self) -> list[int] | None:
+        """The funded projects in order; None when checking a guide with ``stop_early`` fails."""
         profile, ids = self.profile, self.profile.ids
         remaining = set(profile.candidates)
-        bound = {p: mpq(profile.costs[p], profile.total_utility[p]) for p in remaining}
+        bound = self.bound
+        bound.update({p: mpq(profile.costs[p], profile.total_utility[p]) for p in remaining})
         while remaining:
-            guided = self._guide_step()
             best: int | None = None
             best_rho = mpq(0)
             priced: list[tuple[Rational, int]] = []
+            order = sorted(remaining, key=lambda p: (bound[p], ids[p]))
             # ρ only grows as money is spent, so an earlier value is a lower bound: the scan
-            # stops at the first project whose bound exceeds the best price (or, when checking
-            # a guide, the guide's price, which is at least the best).
-            for project in sorted(remaining, key=lambda p: (bound[p], ids[p])):
-                limit = best_rho if guided is None else max(best_rho, guided.rho)
-                if best is not None and bound[project] > limit:
+            # stops at the first project whose bound exceeds the best price found.
+            position = 0
+            for position, project in enumerate(order):  # noqa: B007 (position is used after)
+                if best is not None and bound[project] > best_rho:
                     break
                 rho = self.price(project)
                 if rho is None:  # money only shrinks during a run: it stays unaffordable
@@ -176,10 +185,15 @@ class _Run:
                 priced.append((rho, project))
                 if best is None or (rho, ids[project]) < (best_rho, ids[best]):
                     best, best_rho = project, rho
+            else:
+                position = len(order)
             if best is None:
                 break
-            if guided is not None:
-                self._check(guided, best, priced)
+            guided = self._guide_step()
+            if guided is not None and not self._check(guided, best, priced, order[position:]):
+                self.same_decisions = False
+                if self.stop_early:
+                    return None
             remaining.discard(best)
             self._fund(best, best_rho)
             self.steps.append(_Step(best, best_rho))
@@ -194,18 +208,32 @@ class _Run:
             return None  # more steps than the guide: found out when the run ends
         return self.guide[len(self.steps)]
 
-    def _check(self, guided: _Step, best: int, priced: list[tuple[Rational, int]]) -> None:
+    def _check(
+        self, guided: _Step, best: int, priced: list[tuple[Rational, int]], unpriced: list[int]
+    ) -> bool:
         """Whether every amount between the guide's and ours also funds ``guided.project`` now.
 
         Along the way from less to more money every budget grows and every ρ falls, so the
-        funded project's ρ is at most its guide value and the others' at least ours here.
+        funded project's ρ is at most its guide value and the others' at least ours here: it
+        holds when no other project is as cheap here as the funded one was in the guide.
         """
         ids = self.profile.ids
-        if best != guided.project or any(
-            project != best and (rho, ids[project]) <= (guided.rho, ids[best])
-            for rho, project in priced
-        ):
-            self.same_decisions = False
+        if best != guided.project:
+            return False
+        limit = (guided.rho, ids[best])
+        if any(project != best and (rho, ids[project]) <= limit for rho, project in priced):
+            return False
+        for project in unpriced:  # sorted by lower bound: price those that could be cheaper
+            if project == best:
+                continue
+            if (self.bound[project], ids[project]) > limit:
+                return True
+            rho = self.price(project)
+            if rho is not None:
+                self.bound[project] = rho
+                if (rho, ids[project]) <= limit:
+                    return False
+        return True
 
     def _fund(self, project: int, rho: Rational) -> None:
         budgets, utilities, zero = self.budgets, self.profile.utilities, mpq(0)
@@ -229,7 +257,7 @@ def _add1(profile: _Profile) -> tuple[list[int], int]:
     stride whose end it cannot prove, and looks at each amount only when it may differ.
     """
     current = _Run(profile, 0)
-    outcome = current.execute()
+    outcome = current.execute() or []
     runs, extra, previous = 1, 0, list[int]()
     stride = 1
     while True:
@@ -242,7 +270,9 @@ def _add1(profile: _Profile) -> tuple[list[int], int]:
         ):
             return outcome, runs
         while True:
-            ahead = _Run(profile, extra + stride, guide=current.steps)
+            # A stride's end is only needed when it proves the stride; the next single amount
+            # is needed anyway, so that run always goes to the end.
+            ahead = _Run(profile, extra + stride, guide=current.steps, stop_early=stride > 1)
             ahead_outcome = ahead.execute()
             runs += 1
             if ahead.same_decisions:  # the whole stride has this outcome: no stop inside it
@@ -252,6 +282,7 @@ def _add1(profile: _Profile) -> tuple[list[int], int]:
             if stride == 1:
                 break
             stride //= 2
+        assert ahead_outcome is not None  # a stride of 1 runs to the end
         previous, outcome, current, extra = outcome, ahead_outcome, ahead, extra + 1
 
 
@@ -265,6 +296,6 @@ def equal_shares(
     if add1:
         outcome, runs = _add1(profile)
     else:
-        outcome, runs = _Run(profile, 0).execute(), 1
+        outcome, runs = _Run(profile, 0).execute() or [], 1
     funded = (*profile.free, *outcome)
     return EqualSharesResult(tuple(profile.ids[p] for p in funded), runs)

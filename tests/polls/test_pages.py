@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.config import Settings
 from app.db import scoped_to
 from app.polls.closing import close_poll
 from app.polls.models import Poll, PollBallot, PollVoter
@@ -275,3 +276,25 @@ def test_the_list_runs_a_fixed_number_of_queries(
     with counted(engine.engine) as again:  # type: ignore[union-attr]
         client_a.get("/polls?page=2")
     assert len(again) == len(statements)  # 5 open polls cost what 25 do
+
+
+def test_a_desk_manager_acting_for_someone_cannot_vote_for_them(
+    client_a: TestClient, db: Session, tenant_a: Tenant, settings: Settings
+) -> None:
+    from tests.desk.test_desk import _serve
+
+    poll = make_poll(db, tenant_a)
+    registered_poll = make_poll(db, tenant_a, voter_level="registered")
+    manager = make_user(db, tenant_a, "desk_manager")
+    db.commit()
+    sign_in(client_a, manager)
+    person = _serve(client_a, db, tenant_a, settings, "40999777")
+    client_a.post("/desk/act", data={"user_id": str(person), "csrf_token": csrf_of(client_a)})
+    page = client_a.get(f"/polls/{poll.id}")
+    assert "El voto es secreto: nadie vota por otra persona" in page.text
+    assert 'id="f-ballot"' not in page.text
+    for target in (poll, registered_poll):
+        refused = _vote(client_a, target, _ballot_for(db, target))
+        assert refused.status_code == 403
+    assert _count(db, tenant_a, PollBallot) == 0
+    assert _count(db, tenant_a, PollVoter) == 0

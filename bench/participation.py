@@ -48,7 +48,7 @@ from bench._harness import (
 from bench.census_import import postgres_database
 from bench.loadtool import Figures
 from bench.participation_data import PASSWORD, SCALES, Generated, SupportSession, generate
-from bench.participation_report import print_report
+from bench.participation_report import HELLO_BEFORE, print_report
 
 NAME = "participation"
 POSTGRES_ENV = "MINKA_BENCH_POSTGRES_URL"
@@ -257,6 +257,9 @@ def run_scenarios(app: Server, hello: Server, run: ScaleRun, options: Options) -
             run.skipped[key] = why
             continue
         request = get(path, cookie if key.endswith("_user") else "")
+        # Hello world again right before each list page: other work on a shared machine comes
+        # and goes, and the share is fair only between two figures measured under the same load.
+        run.figures[HELLO_BEFORE + key] = load(hello.base_url, get("/"), options)
         run.figures[key] = load(base, request, options)
     if page_path:
         run.notes.append(f"page {PAGE} is {page_path}")

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts.models import User, UserSession
 from app.accounts.sessions import start_session
+from app.authz.models import RoleAssignment
 from app.config import Settings
 from app.db import scoped_to, utcnow
 from app.main import SESSION_COOKIE, create_app
@@ -201,6 +202,21 @@ def test_logout_and_blocking_take_effect_at_once_in_the_same_worker(
         assert header_name(copied_cookie.get("/proposals").text) is None
         assert copied_cookie.get("/account", follow_redirects=False).status_code != 200
         assert header_name(blocked_client.get("/proposals").text) is None
+
+
+def test_a_role_given_in_this_worker_shows_at_once(
+    workers: list[FastAPI], db: Session, tenant_a: Tenant
+) -> None:
+    kept = workers[0]
+    person = make_user(db, tenant_a)
+    cookie = session_cookie(db, tenant_a, person)
+    with client_with(kept, "alfa.test", cookie) as me:
+        assert 'href="/admin"' not in me.get("/proposals").text  # remembered, without the role
+        with scoped_to(db, tenant_a.id):
+            db.add(RoleAssignment(user_id=person.id, role="administrator"))
+            db.flush()
+        db.commit()
+        assert 'href="/admin"' in me.get("/proposals").text
 
 
 def test_a_session_ended_by_another_worker_is_accepted_only_until_its_entry_expires(

@@ -2,8 +2,10 @@
 
 Looking a session up costs a few queries, so each process keeps what it found for a few
 seconds (``RecentLogins``). Ending sessions (logout, password change, blocking) forgets them
-in this process at once and again after the commit; another worker of the same deployment may
-still accept an ended session until its entry expires, ``MINKA_CACHE_SECONDS`` at most.
+in this process at once and again after the commit, and so does any change to a person's
+account, roles or verification written through the ORM here; another worker of the same
+deployment may still accept an ended session, or show the old roles, until its entry expires,
+``MINKA_CACHE_SECONDS`` at most.
 """
 
 from __future__ import annotations
@@ -178,6 +180,21 @@ def _forget(session: Session, **which: int) -> None:
     for logins in list(_ALL_RECENT_LOGINS):
         logins.forget(**which)
     session.info.setdefault(FORGET_AFTER_COMMIT, []).append(which)
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_changed_people(session: Session, _flush_context: object) -> None:
+    """A person's account, roles or verification written through the ORM in this process:
+    forget what was remembered of them once it is committed (other processes: the TTL)."""
+    for row in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(row, User):
+            user_id: object = row.id
+        elif isinstance(row, RoleAssignment | Resident):
+            user_id = row.user_id
+        else:
+            continue
+        if isinstance(user_id, int):
+            session.info.setdefault(FORGET_AFTER_COMMIT, []).append({"user_id": user_id})
 
 
 @event.listens_for(Session, "after_commit")

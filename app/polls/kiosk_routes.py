@@ -20,7 +20,7 @@ from app.forms import FieldError, error_of
 from app.polls.booth_kiosk import KIOSK_COOKIE, ballot_questions, cast_kiosk_ballot, kiosk_desk
 from app.polls.booth_router import FormFields, render_booth, router
 from app.polls.booth_voters import pending_at
-from app.polls.booths import BoothDesk, booth_open
+from app.polls.booths import BoothDesk, booth_open, booth_over
 from app.polls.errors import BallotInvalid, KioskNotReady
 
 WAITING_REFRESH_SECONDS = 5
@@ -48,6 +48,7 @@ def _waiting(
     context = {
         "desk": desk,
         "is_open": booth_open(desk, utcnow()),
+        "is_over": booth_over(desk, utcnow()),
         "pending": pending,
         "notice": notice,
         # Without JavaScript the page asks again now and then, until the officer sends someone.

@@ -219,3 +219,13 @@ def test_the_tablet_stops_when_the_booth_closes(
     )
     assert _ballots(db, tenant_a) == []
     assert fresh_booth(db, tenant_a, booth.id).kiosk_pending == 1
+
+
+def test_a_tablet_set_up_before_opening_waits_for_the_opening(
+    db: Session, tenant_a: Tenant, client_a: TestClient
+) -> None:
+    booth = booth_in_phase(db, tenant_a, "before")
+    _kiosk(db, tenant_a, client_a, booth)
+    page = client_a.get("/kiosk")
+    assert "La mesa aún no abre" in page.text
+    assert "Empezar mi voto" not in page.text

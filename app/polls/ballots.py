@@ -33,7 +33,13 @@ from app.polls.eligibility import (
     roll_entry_of,
     web_voter,
 )
-from app.polls.errors import AlreadyVotedAtBooth, BallotInvalid, NotEligible, PollNotOpen
+from app.polls.errors import (
+    AlreadyVotedAtBooth,
+    BallotInvalid,
+    NotEligible,
+    NotReplaceable,
+    PollNotOpen,
+)
 from app.polls.models import Poll, PollAnswer, PollBallot, PollBooth, PollQuestion, PollVoter
 from app.tokens import keyed_digest
 
@@ -140,11 +146,13 @@ def cast_web_ballot(
     if earlier is not None:
         if earlier.channel != "web":
             raise AlreadyVotedAtBooth()
-        session.execute(
+        replaced = session.execute(
             delete(PollBallot)
             .where(PollBallot.poll_id == poll.id, PollBallot.replace_tag == tag)
             .execution_options(synchronize_session=False)
         )
+        if replaced.rowcount != 1:  # type: ignore[attr-defined]
+            raise NotReplaceable()
     by_id = {question.id: question for question in questions}
     return _insert_ballot(session, poll, encode_choices(by_id, choices), "web", None, tag)
 

@@ -33,6 +33,13 @@ class AlreadyVotedAtBooth(Conflict):
     )
 
 
+class NotReplaceable(Conflict):
+    """The person voted online, but their ballot no longer answers to their hash (the
+    instance's secret key was changed during the vote): a second ballot would count twice."""
+
+    message = N_("Your earlier vote is recorded and still counts, but it can no longer be changed.")
+
+
 class NotEligible(Forbidden):
     message = N_("You cannot vote in this poll.")
 

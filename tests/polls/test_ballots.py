@@ -21,7 +21,13 @@ from app.polls.ballots import (
     roll_entry_of,
     web_voter,
 )
-from app.polls.errors import AlreadyVotedAtBooth, BallotInvalid, NotEligible, PollNotOpen
+from app.polls.errors import (
+    AlreadyVotedAtBooth,
+    BallotInvalid,
+    NotEligible,
+    NotReplaceable,
+    PollNotOpen,
+)
 from app.polls.models import Poll, PollBallot, PollVoter
 from app.tenants.models import Tenant
 from tests.conftest import SECRET
@@ -257,3 +263,15 @@ def test_an_organization_does_not_vote(db: Session, tenant_a: Tenant) -> None:
     assert voter.organization
     with pytest.raises(NotEligible):
         cast(db, tenant_a, poll, voter, first_choice(db, poll))
+
+
+def test_a_vote_is_not_replaced_twice_over_when_the_secret_key_changed(
+    db: Session, tenant_a: Tenant
+) -> None:
+    poll = make_poll(db, tenant_a)
+    voter = voter_of(db, tenant_a)
+    first = cast(db, tenant_a, poll, voter, first_choice(db, poll, 0))
+    with scoped_to(db, tenant_a.id), pytest.raises(NotReplaceable) as refused:
+        cast_web_ballot(db, poll, voter, first_choice(db, poll, 1), "another-" + SECRET, utcnow())
+    assert refused.value.status_code == 409
+    assert [ballot.receipt for ballot in ballots(db, tenant_a, poll)] == [first]

@@ -183,3 +183,30 @@ def test_drafts_and_results_are_shown_to_whom_and_when(
             assert results == 404
         else:
             assert results == 403, f"{kind} sees results on {phase}: {results}"
+
+
+def test_staff_of_another_instance_get_404_for_every_poll_action(
+    client_b: TestClient, db: Session, tenant_a: Tenant, tenant_b: Tenant
+) -> None:
+    draft = poll_in(db, tenant_a, "draft")
+    upcoming = poll_in(db, tenant_a, "upcoming")
+    ((question, _answers),) = questions_of(db, draft)
+    _sign_in("administrator", client_b, db, tenant_b)
+    posts = [
+        (f"/admin/polls/{draft.id}/edit", TEXTS),
+        (f"/admin/polls/{draft.id}/questions/new", QUESTION),
+        (f"/admin/polls/{draft.id}/questions/{question.id}", QUESTION),
+        (f"/admin/polls/{draft.id}/questions/{question.id}/move", {"direction": "up"}),
+        (f"/admin/polls/{draft.id}/questions/{question.id}/delete", {}),
+        (f"/admin/polls/{draft.id}/publish", {}),
+        (f"/admin/polls/{draft.id}/delete", {}),
+        (f"/admin/polls/{upcoming.id}/unpublish", {}),
+        (f"/polls/{upcoming.id}/vote", _ballot(db, upcoming)),
+    ]
+    for path, data in posts:
+        status = answer(client_b, Action(path, "POST", path, frozenset(), data), path)
+        assert status == 404, f"{path}: {status}"
+    with scoped_to(db, tenant_a.id):
+        db.expire_all()
+        assert db.get(Poll, draft.id) is not None
+        assert len(questions_of(db, draft)) == 1

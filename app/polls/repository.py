@@ -173,17 +173,13 @@ def polls_from_proposal(session: Session, proposal_id: int) -> list[Poll]:
     )
 
 
-def receipts_page(session: Session, poll_id: int, page: int) -> tuple[list[str], bool]:
-    """Receipt codes of the counted ballots, in code order (random, so it says nothing)."""
-    rows = list(
-        session.scalars(
-            select(PollBallot.receipt)
-            .where(PollBallot.poll_id == poll_id)
-            .order_by(PollBallot.receipt)
-            .offset((page - 1) * RECEIPTS_PAGE)
-            .limit(RECEIPTS_PAGE + 1)
-        )
-    )
+def receipts_after(session: Session, poll_id: int, after: str) -> tuple[list[str], bool]:
+    """A page of receipt codes in code order after ``after`` (random codes: the order says
+    nothing); keyset paging, so the last page of a million costs what the first does."""
+    statement = select(PollBallot.receipt).where(PollBallot.poll_id == poll_id)
+    if after:
+        statement = statement.where(PollBallot.receipt > after)
+    rows = list(session.scalars(statement.order_by(PollBallot.receipt).limit(RECEIPTS_PAGE + 1)))
     return rows[:RECEIPTS_PAGE], len(rows) > RECEIPTS_PAGE
 
 

@@ -18,7 +18,7 @@ from app.i18n import N_
 from app.polls import exports, repository, service
 from app.polls.ballots import normalize_receipt
 from app.polls.models import Poll
-from app.polls.pages import int_or_none, poll_outline
+from app.polls.pages import poll_outline
 from app.polls.permissions import phase
 from app.polls.results import PollResults
 from app.polls.router import router
@@ -73,15 +73,14 @@ def poll_receipts(
     principal: PrincipalDep,
     poll_id: IdPath,
     code: Annotated[str, Query(max_length=100)] = "",
-    page: Annotated[str, Query(max_length=10)] = "1",
+    after: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     poll, results = _closed_poll(session, principal, poll_id)
-    number = min(int_or_none(page) or 1, repository.MAX_PAGE)
     wanted = normalize_receipt(code) if code.strip() else None
     found = None
     if code.strip():
         found = wanted is not None and repository.receipt_counted(session, poll.id, wanted)
-    receipts, more = repository.receipts_page(session, poll.id, number)
+    receipts, more = repository.receipts_after(session, poll.id, after.strip().upper())
     context = {
         "poll": poll,
         "results": results,
@@ -89,8 +88,8 @@ def poll_receipts(
         "wanted": wanted,
         "found": found,
         "receipts": receipts,
-        "page": number,
-        "has_next": more,
+        "after": after,
+        "next_after": receipts[-1] if more else None,
     }
     return render(request, "polls/receipts.html", context)
 

@@ -15,6 +15,7 @@ from app.config import Settings
 from app.db import scoped_to
 from app.polls.closing import close_poll
 from app.polls.models import Poll, PollBallot, PollVoter
+from app.polls.repository import RECEIPTS_PAGE
 from app.tenants.models import Tenant
 from tests.factories import make_geozone
 from tests.people import csrf_of, make_user, sign_in
@@ -298,3 +299,32 @@ def test_a_desk_manager_acting_for_someone_cannot_vote_for_them(
         assert refused.status_code == 403
     assert _count(db, tenant_a, PollBallot) == 0
     assert _count(db, tenant_a, PollVoter) == 0
+
+
+def test_receipt_codes_are_listed_page_after_page(
+    client_a: TestClient, db: Session, tenant_a: Tenant
+) -> None:
+    poll = make_poll(db, tenant_a, opens=timedelta(days=-3), closes=timedelta(days=-1))
+    ((question, answers),) = questions_of(db, poll)
+    with scoped_to(db, tenant_a.id):
+        for number in range(RECEIPTS_PAGE + 1):
+            code = f"{number:012d}"
+            db.add(
+                PollBallot(
+                    receipt=f"{code[:4]}-{code[4:8]}-{code[8:]}",
+                    poll_id=poll.id,
+                    channel="web",
+                    choices=f"{question.id}:{answers[0].id}",
+                )
+            )
+        db.flush()
+        close_poll(db, poll, datetime.now(UTC))
+    db.commit()
+    first = client_a.get(f"/polls/{poll.id}/receipts")
+    assert len(context_of(first)["receipts"]) == RECEIPTS_PAGE
+    assert "Se contaron 201 votos" in first.text
+    next_after = context_of(first)["next_after"]
+    assert f"?after={next_after}" in first.text
+    rest = client_a.get(f"/polls/{poll.id}/receipts", params={"after": next_after})
+    assert context_of(rest)["receipts"] == ["0000-0000-0200"]
+    assert context_of(rest)["next_after"] is None

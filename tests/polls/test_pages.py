@@ -191,7 +191,9 @@ def test_people_who_may_not_vote_are_told_why(
     page = client_a.get(f"/polls/{poll.id}")
     assert "solo votan residentes verificados" in page.text
     assert 'href="/account/verify"' in page.text
-    assert _vote(client_a, poll, _ballot_for(db, poll)).status_code == 403
+    unverified = _vote(client_a, poll, _ballot_for(db, poll))
+    assert unverified.status_code == 403
+    assert "solo votan residentes verificados" in unverified.text
     client_a.post("/logout", data={"csrf_token": csrf_of(client_a)})
     assert elsewhere.user is not None
     sign_in(client_a, elsewhere.user)
@@ -199,6 +201,16 @@ def test_people_who_may_not_vote_are_told_why(
     assert "otras zonas" in page.text
     refused = _vote(client_a, poll, _ballot_for(db, poll))
     assert refused.status_code == 403
+    assert "otras zonas" in refused.text
+    upcoming = make_poll(db, tenant_a, opens=timedelta(days=1))
+    ended = make_poll(db, tenant_a, opens=timedelta(days=-3), closes=timedelta(minutes=-1))
+    db.commit()
+    early = _vote(client_a, upcoming, _ballot_for(db, upcoming))
+    assert early.status_code == 403
+    assert "aún no se ha abierto" in early.text
+    late = _vote(client_a, ended, _ballot_for(db, ended))
+    assert late.status_code == 403
+    assert "ya no se aceptan votos" in late.text
     assert _count(db, tenant_a, PollBallot) == 0
 
 

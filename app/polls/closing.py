@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db import TENANT_KEY
@@ -21,9 +21,9 @@ from app.polls.errors import PollStillOpen
 from app.polls.models import Poll, PollBallot
 from app.polls.tally import count_poll
 
-# Hashes blanked per run of the periodic task: a few seconds of writing, so a poll with a
-# million web ballots is clean within ten minutes of closing.
-TAG_BATCH = 100_000
+# Ballots rewritten without their hash per run of the periodic task: a few seconds of
+# writing, so a poll with a million web ballots is clean within about twenty minutes.
+TAG_BATCH = 50_000
 
 
 def close_poll(session: Session, poll: Poll, now: datetime) -> None:
@@ -52,22 +52,39 @@ def close_poll(session: Session, poll: Poll, now: datetime) -> None:
 
 
 def erase_replacement_tags(session: Session, limit: int = TAG_BATCH) -> int:
-    """Blank up to ``limit`` replacement hashes of the instance's closed polls; returns how
-    many it blanked (fewer than ``limit``: none remain)."""
+    """Rewrite up to ``limit`` web ballots of the instance's closed polls without their hash;
+    returns how many (fewer than ``limit``: none remain).
+
+    Each batch is deleted and inserted again in receipt-code order, which is random: the new
+    rows (SQLite's ``rowid``, PostgreSQL's physical position) no longer follow the order in
+    which people voted, as they did while the poll was open (docs/polls.md).
+    """
     closed = select(Poll.id).where(Poll.closed_at.is_not(None))
-    batch = (
-        select(PollBallot.receipt)
-        .where(PollBallot.poll_id.in_(closed), PollBallot.replace_tag.is_not(None))
+    tagged = (PollBallot.poll_id.in_(closed), PollBallot.replace_tag.is_not(None))
+    rows = session.execute(
+        select(
+            PollBallot.receipt,
+            PollBallot.poll_id,
+            PollBallot.channel,
+            PollBallot.booth_id,
+            PollBallot.choices,
+            PollBallot.tenant_id,
+        )
+        .where(*tagged)
+        .order_by(PollBallot.receipt)
         .limit(limit)
-    )
-    erased = session.execute(
-        update(PollBallot)
-        .where(PollBallot.receipt.in_(batch.scalar_subquery()))
-        .values(replace_tag=None)
+    ).all()
+    if not rows:
+        return 0
+    # Closed polls take no web ballots, so the tagged ballots between the first and the last
+    # code of the batch are exactly the batch.
+    session.execute(
+        delete(PollBallot)
+        .where(*tagged, PollBallot.receipt.between(rows[0].receipt, rows[-1].receipt))
         .execution_options(synchronize_session=False)
     )
-    count: int = erased.rowcount  # type: ignore[attr-defined]
-    return count
+    session.execute(insert(PollBallot), [{**row._asdict(), "replace_tag": None} for row in rows])
+    return len(rows)
 
 
 def due_polls(session: Session, now: datetime) -> list[Poll]:

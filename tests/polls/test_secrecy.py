@@ -19,6 +19,7 @@ from app.polls.closing import close_poll, erase_replacement_tags
 from app.polls.models import Poll, PollBallot, PollVoter
 from app.tenants.models import Tenant
 from tests.conftest import SECRET
+from tests.databases import ON_POSTGRES
 from tests.polls.factories import make_poll, questions_of
 
 SHARED = {"poll_id", "tenant_id", "channel", "booth_id"}
@@ -150,3 +151,20 @@ def test_without_the_salt_the_secret_and_every_key_find_nothing(
         theirs = db.scalar(select(PollBallot.replace_tag).where(PollBallot.poll_id == other.id))
     assert theirs is not None
     assert theirs not in tags
+
+
+def test_closing_rewrites_web_ballots_out_of_the_order_of_voting(
+    db: Session, tenant_a: Tenant
+) -> None:
+    """What a copy of the database files shows: SQLite's hidden ``rowid``, PostgreSQL's
+    physical position (``ctid``) follow the order of writing until the ballots are rewritten."""
+    poll = make_poll(db, tenant_a, closes=timedelta(minutes=5))
+    cast_order = [vote(db, poll, f"voter-{number}", number % 3) for number in range(30)]
+    position = sa.literal_column("ctid" if ON_POSTGRES else "rowid")
+    physical = select(PollBallot.receipt).order_by(position)
+    with scoped_to(db, tenant_a.id):
+        assert db.scalars(physical).all() == cast_order
+        close_poll(db, poll, utcnow() + timedelta(minutes=6))
+        assert erase_replacement_tags(db, limit=20) == 20
+        assert erase_replacement_tags(db, limit=20) == 10
+        assert db.scalars(physical).all() == sorted(cast_order)

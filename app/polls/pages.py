@@ -88,6 +88,7 @@ def poll_page_context(
         "entry": entry,
         "reason": reason,
         "may_vote": may_vote,
+        "has_booths": current in ("upcoming", "open") and repository.has_booths(session, poll.id),
         "chosen": chosen or {},
         "errors": errors or {},
         "now": now,

@@ -13,7 +13,15 @@ from sqlalchemy import Select, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from app.geozones.models import Geozone
-from app.polls.models import Poll, PollAnswer, PollBallot, PollQuestion, PollVoter, poll_geozones
+from app.polls.models import (
+    Poll,
+    PollAnswer,
+    PollBallot,
+    PollBooth,
+    PollQuestion,
+    PollVoter,
+    poll_geozones,
+)
 from app.proposals.models import Proposal
 
 PAGE_SIZE = 25
@@ -197,3 +205,8 @@ def count_ballots(session: Session, poll_id: int) -> int:
         session.scalar(select(func.count(PollBallot.receipt)).where(PollBallot.poll_id == poll_id))
         or 0
     )
+
+
+def has_booths(session: Session, poll_id: int) -> bool:
+    found = session.scalar(select(PollBooth.id).where(PollBooth.poll_id == poll_id).limit(1))
+    return found is not None

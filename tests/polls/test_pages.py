@@ -19,7 +19,7 @@ from app.polls.repository import RECEIPTS_PAGE
 from app.tenants.models import Tenant
 from tests.factories import make_geozone
 from tests.people import csrf_of, make_user, sign_in
-from tests.polls.factories import make_person, make_poll, questions_of
+from tests.polls.factories import make_booth, make_person, make_poll, questions_of
 from tests.proposals.test_list import counted
 from tests.rendering import context_of, template_name
 
@@ -340,3 +340,15 @@ def test_receipt_codes_are_listed_page_after_page(
     rest = client_a.get(f"/polls/{poll.id}/receipts", params={"after": next_after})
     assert context_of(rest)["receipts"] == ["0000-0000-0200"]
     assert context_of(rest)["next_after"] is None
+
+
+def test_the_page_mentions_booths_only_when_the_poll_has_some(
+    client_a: TestClient, db: Session, tenant_a: Tenant
+) -> None:
+    with_booth = make_poll(db, tenant_a)
+    make_booth(db, tenant_a, with_booth)
+    without = make_poll(db, tenant_a)
+    db.commit()
+    booth_line = "También puedes votar en persona en una mesa de votación"
+    assert booth_line in client_a.get(f"/polls/{with_booth.id}").text
+    assert booth_line not in client_a.get(f"/polls/{without.id}").text

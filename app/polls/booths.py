@@ -119,6 +119,14 @@ def officer_candidates(session: Session) -> list[User]:
     )
 
 
+class BoothFieldInvalid(Invalid):
+    """A booth form's value is refused; ``field`` names the form field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 @dataclass(frozen=True)
 class BoothData:
     name: str
@@ -159,12 +167,6 @@ def save_booth(
     booth.closes_at = data.closes_at
     session.flush()
     return booth
-
-
-class BoothFieldInvalid(Invalid):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def delete_booth(session: Session, booth: PollBooth) -> None:

@@ -11,8 +11,8 @@ import app.debates.permissions
 import app.desk.permissions
 import app.moderation.permissions
 import app.notifications.permissions
-import app.polls.permissions
 import app.polls.booth_permissions
+import app.polls.permissions
 import app.proposals.permissions
 
 __all__ = ["app"]

@@ -259,7 +259,9 @@ def _add1(profile: _Profile) -> tuple[list[int], int]:
     current = _Run(profile, 0)
     outcome = current.execute() or []
     runs, extra, previous = 1, 0, list[int]()
-    stride = 1
+    # Where the outcome changes every few units, trying longer strides wastes runs: a failed
+    # attempt makes the next one wait for more proven single steps (a success, for none).
+    stride, patience, streak = 1, 1, 0
     while True:
         spent = sum(profile.costs[p] for p in outcome)
         if spent > profile.budget:
@@ -277,10 +279,16 @@ def _add1(profile: _Profile) -> tuple[list[int], int]:
             runs += 1
             if ahead.same_decisions:  # the whole stride has this outcome: no stop inside it
                 current, extra = ahead, extra + stride
-                stride *= 2
+                if stride > 1:
+                    patience = 1
+                streak += 1
+                if streak >= patience:
+                    stride, streak = stride * 2, 0
                 continue
+            streak = 0
             if stride == 1:
                 break
+            patience = min(patience * 2, 64)
             stride //= 2
         assert ahead_outcome is not None  # a stride of 1 runs to the end
         previous, outcome, current, extra = outcome, ahead_outcome, ahead, extra + 1

@@ -22,7 +22,7 @@ from app.demo_people import demo_email
 from app.geozones.models import Geozone
 from app.polls.ballots import cast_web_ballot, web_voter
 from app.polls.booths import BoothData, assign_officer, save_booth
-from app.polls.closing import close_poll
+from app.polls.closing import close_poll, erase_replacement_tags
 from app.polls.models import Poll
 from app.polls.repository import answers_by_question, questions_of
 from app.polls.schemas import PollForm, QuestionForm
@@ -218,3 +218,4 @@ def _vote_and_close(session: Session, tenant: Tenant, poll: Poll, now: datetime)
         }
         cast_web_ballot(session, poll, voter, choices, secret, voted_at)
     close_poll(session, poll, now)
+    erase_replacement_tags(session)  # the job worker would do it within the minute

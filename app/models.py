@@ -4,6 +4,20 @@ from app.accounts.models import AccountToken, ThrottleEvent, User, UserSession
 from app.answers.models import Office, ProposalAnswer, ProposalMilestone
 from app.audit.models import AuditEntry
 from app.authz.models import RoleAssignment
+from app.budgets.models import (
+    Budget,
+    BudgetBallot,
+    BudgetBallotLine,
+    BudgetGroup,
+    BudgetHeading,
+    BudgetMilestone,
+    BudgetPhase,
+    BudgetPhoto,
+    BudgetProject,
+    BudgetProjectDocument,
+    BudgetSupport,
+    BudgetValuator,
+)
 from app.census.models import CensusEntry
 from app.comments.models import Comment, CommentVote
 from app.content.models import Tag
@@ -33,6 +47,18 @@ __all__ = [
     "AccountToken",
     "AuditEntry",
     "Base",
+    "Budget",
+    "BudgetBallot",
+    "BudgetBallotLine",
+    "BudgetGroup",
+    "BudgetHeading",
+    "BudgetMilestone",
+    "BudgetPhase",
+    "BudgetPhoto",
+    "BudgetProject",
+    "BudgetProjectDocument",
+    "BudgetSupport",
+    "BudgetValuator",
     "CensusEntry",
     "Comment",
     "CommentVote",

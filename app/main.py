@@ -17,6 +17,7 @@ from app.answers.routes import router as answers_router
 from app.api.routes import router as api_router
 from app.comments.routes import router as comments_router
 from app.config import Settings, get_settings
+from app.budgets.routes import router as budgets_router
 from app.content.routes import router as content_router
 from app.db import make_engine, make_sessionmaker
 from app.debates.routes import router as debates_router
@@ -69,6 +70,7 @@ ROUTERS = (
     notifications_router,
     polls_router,
     poll_booths_router,
+    budgets_router,
     search_router,
     api_router,
 )

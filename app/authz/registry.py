@@ -5,6 +5,7 @@ from __future__ import annotations
 import app.accounts.permissions
 import app.admin.permissions
 import app.answers.permissions
+import app.budgets.permissions
 import app.comments.permissions
 import app.content.permissions
 import app.debates.permissions

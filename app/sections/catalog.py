@@ -47,6 +47,7 @@ SECTIONS: tuple[Section, ...] = (
         "/budgets",
         N_("Participatory budgets"),
         N_("Propose and choose the public works funded by the yearly budget."),
+        available=True,
     ),
     Section(
         "legislation",

@@ -1,0 +1,66 @@
+"""Who may set up a participatory budget, and in which phase each later action is open.
+
+Administrators set budgets up (budgets.manage): texts, phases and moving the current phase,
+in any phase. The money structure — groups, headings and their amounts, the counting rule and
+the ballot style — can change only before balloting starts (budgets.edit_structure): once a
+ballot is cast against a heading's amount, changing it would change what the ballot meant.
+
+The later steps (proposing, supporting, valuating, balloting, paper ballots, results) build
+their rules from ``is_phase`` and ``ACTION_PHASES`` below, so the permission matrix is role ×
+phase × action everywhere in the module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from app.authz.core import has_role, rule
+from app.authz.principal import Principal
+from app.budgets.models import PHASES, Budget
+
+_administrator = has_role("administrator")
+rule("budgets.manage")(_administrator)
+
+# The phase in which each citizen or staff action of the module is open.
+ACTION_PHASES: Mapping[str, tuple[str, ...]] = {
+    "propose": ("accepting",),
+    "review": ("reviewing",),
+    "support": ("selecting",),
+    "valuate": ("valuating",),
+    "ballot": ("balloting",),
+    "enter_paper_ballots": ("balloting", "reviewing_ballots"),
+    "publish_results": ("reviewing_ballots", "finished"),
+}
+STRUCTURE_PHASES = PHASES[: PHASES.index("balloting")]
+
+
+def is_phase(budget: Any, *phases: str) -> bool:
+    """The budget is public and its current phase is one of ``phases``."""
+    return isinstance(budget, Budget) and budget.published_at is not None and budget.phase in phases
+
+
+def phase_at_least(budget: Budget, phase: str) -> bool:
+    return PHASES.index(budget.phase) >= PHASES.index(phase)
+
+
+def prices_public(budget: Budget) -> bool:
+    """Prices and valuations stay hidden until the publishing_prices phase."""
+    return phase_at_least(budget, "publishing_prices")
+
+
+def action_open(budget: Any, action: str) -> bool:
+    return is_phase(budget, *ACTION_PHASES[action])
+
+
+def structure_editable(budget: Budget) -> bool:
+    return budget.phase in STRUCTURE_PHASES
+
+
+@rule("budgets.edit_structure")
+def may_edit_structure(principal: Principal | None, budget: Any, _ctx: Mapping[str, Any]) -> bool:
+    return (
+        _administrator(principal, budget, {})
+        and isinstance(budget, Budget)
+        and structure_editable(budget)
+    )

@@ -151,6 +151,11 @@ def geozones_by_ids(session: Session, ids: Iterable[int]) -> list[Geozone]:
     return list(session.scalars(select(Geozone).where(Geozone.id.in_(wanted))))
 
 
+def lock_poll(session: Session, poll_id: int) -> None:
+    """Hold the poll's row until the commit (PostgreSQL; SQLite writers already take turns)."""
+    session.execute(select(Poll.id).where(Poll.id == poll_id).with_for_update())
+
+
 def has_roll_entry(session: Session, poll_id: int) -> bool:
     """Voting has started: someone is on the roll, online or at a booth."""
     found = session.scalar(select(PollVoter.id).where(PollVoter.poll_id == poll_id).limit(1))

@@ -55,6 +55,9 @@ def is_locked(session: Session, poll: Poll) -> bool:
 def _rules_editable(session: Session, poll: Poll) -> None:
     if poll.closed_at is not None:
         raise Conflict(CLOSED)
+    # A ballot share-locks the poll row (app.polls.ballots): locking it here makes a change of
+    # rules and a first ballot take turns, so the roll is read after any ballot in flight.
+    repository.lock_poll(session, poll.id)
     if repository.has_roll_entry(session, poll.id):
         raise Conflict(LOCKED)
 

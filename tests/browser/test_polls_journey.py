@@ -202,16 +202,22 @@ def test_poll_voted_online_and_at_a_booth_then_published(
     visitor = visitor_context.new_page()
     _wait_for_results(visitor, f"{base}{poll_path}/results")
     assert serious_violations(visitor, axe_script) == []
-    turnout = visitor.locator("dl.facts").first
-    expect(turnout.locator("dd").nth(0)).to_have_text("3")
-    for label in ("En línea", "Tableta de la mesa", "Papel"):
-        expect(
-            turnout.locator("dt", has_text=label).locator("xpath=following-sibling::dd[1]")
-        ).to_have_text("1")
-    first = visitor.locator("section.poll-result").nth(0)
-    expect(first.locator("tr", has_text="Malecón").locator("td").first).to_have_text("2")
-    expect(first.locator("tr", has_text="Avenida").locator("td").first).to_have_text("1")
-    expect(first.locator("tr", has_text="Plaza").locator("td").first).to_have_text("0")
+    turnout = visitor.get_by_role("region", name="Participación")
+    for label, count in (
+        ("Personas que votaron", "3"),
+        ("En línea", "1"),
+        ("Tableta de la mesa", "1"),
+        ("Papel", "1"),
+    ):
+        expect(turnout.locator("tr", has_text=label).locator("td")).to_have_text(count)
+    # Votes per answer: in all, online, on the tablet, on paper.
+    first = visitor.get_by_role("region", name=re.compile("^1[.]"))
+    for answer, votes in (
+        ("Plaza", ["0", "0", "0", "0"]),
+        ("Malecón", ["2", "0", "1", "1"]),
+        ("Avenida", ["1", "1", "0", "0"]),
+    ):
+        expect(first.locator("tr", has_text=answer).locator("td")).to_have_text(votes)
 
     resident.goto(f"{base}{poll_path}/receipts")
     resident.locator("#f-code").fill(receipt.lower().replace("-", " "))

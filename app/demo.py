@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from app.db import scoped_to
+from app.demo_budgets import load_demo_budgets
 from app.demo_content import load_demo_content
 from app.demo_people import DEMO_ACCOUNTS, demo_census_rows, load_demo_people
 from app.demo_polls import load_demo_polls
@@ -199,6 +200,7 @@ def load_demo(session: Session, census_secret: bytes) -> DemoReport:
         report.logins[tenant.slug] = load_demo_people(session, tenant, number, codes, census_secret)
         load_demo_content(session, tenant)
         load_demo_polls(session, tenant)
+        load_demo_budgets(session, tenant)
         if number == 1:
             # The first census rows back the verified demo accounts; this one is left free.
             dni, birth, _code = demo_census_rows(number, codes)[len(DEMO_ACCOUNTS)]

@@ -31,8 +31,11 @@ BAD_AMOUNT = N_("Enter the amount in whole soles, without céntimos: for example
 
 
 def _text(value: object) -> str:
+    """A submitted text; code (the demo, tests) may give the number itself."""
     if value is None:
         return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
     if not isinstance(value, str):
         raise ValueError(N_("Enter a valid value."))
     return value
@@ -139,6 +142,8 @@ class PhaseForm(BaseModel):
     @field_validator("starts_on", "ends_on", mode="before")
     @classmethod
     def _day(cls, value: object) -> date | None:
+        if isinstance(value, date):
+            return value
         text = _text(value).strip()
         if not text:
             return None

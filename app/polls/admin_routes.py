@@ -1,4 +1,5 @@
-"""The poll editor at /admin/polls: the list, a poll's page, its form, publishing.
+"""The poll editor at /admin/polls: the list, a poll's page and its form (publishing:
+publish_routes.py).
 
 Administrators and officials use it (polls.manage). Once someone is on the voter roll the
 form keeps only the wording; the rest shows as fixed facts (service.is_locked).
@@ -17,7 +18,6 @@ from app.authz.core import authorize
 from app.authz.principal import Principal
 from app.content.limits import TEXT_FIELD_CHARS, TEXT_FORM_BYTES, TEXT_FORM_LIMITS
 from app.deps import ClientAddress, IdPath, SessionDep, TenantDep, UserDep
-from app.errors import DomainError
 from app.flash import flash
 from app.forms import FieldError, FormInvalid, error_of, parse_form
 from app.geozones.repository import list_geozones
@@ -40,7 +40,7 @@ def load_managed_poll(session: SessionDep, principal: Principal, poll_id: int) -
     return service.visible_poll(session, poll_id, include_drafts=True)
 
 
-def _audit(session: SessionDep, action: str, me: Principal, poll_id: int, address: str) -> None:
+def audit_poll(session: SessionDep, action: str, me: Principal, poll_id: int, address: str) -> None:
     record(session, action, actor=me, object_type="poll", object_id=poll_id, client_address=address)
 
 
@@ -162,7 +162,7 @@ def create_poll(
     except service.FormProblem as problem:
         errors = _form_with_service_problem(problem).errors
         return _form_page(request, session, submitted, errors, status=422)
-    _audit(session, "polls.create", me, poll.id, address)
+    audit_poll(session, "polls.create", me, poll.id, address)
     flash(request, N_("The poll has been saved as a draft. Add its questions."), "success")
     return RedirectResponse(f"/admin/polls/{poll.id}", status_code=303)
 
@@ -255,77 +255,6 @@ def update_poll(
     except service.FormProblem as problem:
         errors = _form_with_service_problem(problem).errors
         return _form_page(request, session, submitted, errors, poll, locked, 422)
-    _audit(session, "polls.edit", me, poll.id, address)
+    audit_poll(session, "polls.edit", me, poll.id, address)
     flash(request, N_("The poll has been saved."), "success")
     return RedirectResponse(f"/admin/polls/{poll.id}", status_code=303)
-
-
-def _refused_page(
-    request: Request, session: SessionDep, poll: Poll, error: DomainError
-) -> Response:
-    """The poll's page again with what stops the step, e.g. publishing without questions."""
-    context = {
-        **poll_outline(session, poll),
-        "locked": service.is_locked(session, poll),
-        "phase": phase(poll),
-        "ballots": None,
-        "problem": error_of(error),
-    }
-    return render(request, "polls/admin_poll.html", context, status_code=error.status_code)
-
-
-@router.post("/admin/polls/{poll_id}/publish", name="admin_publish_poll")
-def publish_poll(
-    request: Request,
-    tenant: TenantDep,
-    session: SessionDep,
-    me: UserDep,
-    address: ClientAddress,
-    poll_id: IdPath,
-) -> Response:
-    poll = load_managed_poll(session, me, poll_id)
-    authorize(me, "polls.publish", poll)
-    try:
-        service.publish_poll(session, poll)
-    except DomainError as error:
-        return _refused_page(request, session, poll, error)
-    _audit(session, "polls.publish", me, poll.id, address)
-    flash(request, N_("The poll has been published."), "success")
-    return RedirectResponse(f"/admin/polls/{poll.id}", status_code=303)
-
-
-@router.post("/admin/polls/{poll_id}/unpublish", name="admin_unpublish_poll")
-def unpublish_poll(
-    request: Request,
-    tenant: TenantDep,
-    session: SessionDep,
-    me: UserDep,
-    address: ClientAddress,
-    poll_id: IdPath,
-) -> Response:
-    poll = load_managed_poll(session, me, poll_id)
-    authorize(me, "polls.unpublish", poll)
-    try:
-        service.unpublish_poll(session, poll)
-    except DomainError as error:
-        return _refused_page(request, session, poll, error)
-    _audit(session, "polls.unpublish", me, poll.id, address)
-    flash(request, N_("The poll is a draft again: only staff see it."), "success")
-    return RedirectResponse(f"/admin/polls/{poll.id}", status_code=303)
-
-
-@router.post("/admin/polls/{poll_id}/delete", name="admin_delete_poll")
-def delete_poll(
-    request: Request,
-    tenant: TenantDep,
-    session: SessionDep,
-    me: UserDep,
-    address: ClientAddress,
-    poll_id: IdPath,
-) -> Response:
-    poll = load_managed_poll(session, me, poll_id)
-    authorize(me, "polls.delete", poll)
-    service.delete_draft(session, poll)
-    _audit(session, "polls.delete", me, poll_id, address)
-    flash(request, N_("The draft has been deleted."), "success")
-    return RedirectResponse("/admin/polls", status_code=303)

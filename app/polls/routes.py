@@ -22,6 +22,7 @@ from app.deps import IdPath, PrincipalDep, SessionDep, SettingsDep, TenantDep
 # results' longer paths do not collide with /polls/{poll_id}.
 from app.polls import (
     admin_routes,  # noqa: F401 - registers /admin/polls
+    publish_routes,  # noqa: F401 - registers publish, back to draft and delete
     question_routes,  # noqa: F401 - registers the question editor
     repository,
     results_routes,  # noqa: F401 - registers results, receipts and exports

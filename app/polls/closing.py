@@ -50,8 +50,39 @@ def close_poll(session: Session, poll: Poll, now: datetime) -> None:
     session.refresh(poll)
     if closed.rowcount != 1:  # type: ignore[attr-defined]
         return  # another worker closed it meanwhile
+    rewrite_booth_ballots(session, poll)
     poll.results_json = count_poll(session, poll, now).to_json()
     session.flush()
+
+
+def rewrite_booth_ballots(session: Session, poll: Poll) -> None:
+    """Write the poll's tablet and paper ballots again in receipt-code order.
+
+    A tablet ballot is stored right after its voter was marked at the booth, so while the poll
+    is open the ballots' physical order (SQLite's ``rowid``, PostgreSQL's ``ctid``) follows the
+    booth's roll entries. They carry no replacement hash, so ``erase_replacement_tags`` never
+    rewrites them; a booth takes a few thousand at most, so it is done here, at once.
+    """
+    booth_ballots = (PollBallot.poll_id == poll.id, PollBallot.channel != "web")
+    rows = session.execute(
+        select(
+            PollBallot.receipt,
+            PollBallot.poll_id,
+            PollBallot.channel,
+            PollBallot.booth_id,
+            PollBallot.choices,
+            PollBallot.tenant_id,
+            PollBallot.replace_tag,
+        )
+        .where(*booth_ballots)
+        .order_by(PollBallot.receipt)
+    ).all()
+    if not rows:
+        return
+    session.execute(
+        delete(PollBallot).where(*booth_ballots).execution_options(synchronize_session=False)
+    )
+    session.execute(insert(PollBallot), [row._asdict() for row in rows])
 
 
 def erase_replacement_tags(session: Session, limit: int | None = None) -> int:

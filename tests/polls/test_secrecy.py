@@ -20,7 +20,7 @@ from app.polls.models import Poll, PollBallot, PollVoter
 from app.tenants.models import Tenant
 from tests.conftest import SECRET
 from tests.databases import ON_POSTGRES
-from tests.polls.factories import make_poll, questions_of
+from tests.polls.factories import make_booth, make_poll, questions_of
 
 SHARED = {"poll_id", "tenant_id", "channel", "booth_id"}
 
@@ -168,3 +168,36 @@ def test_closing_rewrites_web_ballots_out_of_the_order_of_voting(
         assert erase_replacement_tags(db, limit=20) == 20
         assert erase_replacement_tags(db, limit=20) == 10
         assert db.scalars(physical).all() == sorted(cast_order)
+
+
+def test_closing_rewrites_tablet_and_paper_ballots_out_of_the_order_of_voting(
+    db: Session, tenant_a: Tenant
+) -> None:
+    """Tablet ballots are written right after their voter is marked at the booth, so their
+    physical order mirrors the booth's roll until closing rewrites them in receipt order.
+    The receipts here sort opposite to the voting order, so nothing passes by chance."""
+    poll = make_poll(db, tenant_a, closes=timedelta(minutes=5))
+    booth = make_booth(db, tenant_a, poll)
+    ((question, answers),) = questions_of(db, poll)
+    cast_order = [f"Z{99 - number:02d}" for number in range(12)]
+    with scoped_to(db, tenant_a.id):
+        for number, receipt in enumerate(cast_order):
+            db.add(
+                PollBallot(
+                    receipt=receipt,
+                    poll_id=poll.id,
+                    channel="tablet" if number % 4 else "paper",
+                    booth_id=booth.id,
+                    choices=f"{question.id}:{answers[number % 3].id}",
+                )
+            )
+            db.flush()
+    position = sa.literal_column("ctid" if ON_POSTGRES else "rowid")
+    physical = select(PollBallot.receipt).order_by(position)
+    with scoped_to(db, tenant_a.id):
+        assert db.scalars(physical).all() == cast_order
+        close_poll(db, poll, utcnow() + timedelta(minutes=6))
+        assert db.scalars(physical).all() == sorted(cast_order)
+        assert db.scalar(select(sa.func.count()).select_from(PollBallot)) == 12
+    results = poll.results_json
+    assert results is not None

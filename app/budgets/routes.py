@@ -11,6 +11,7 @@ from app.authz.core import can
 # The setup registers its /admin/budgets routes on the same router.
 from app.budgets import (
     admin_routes,  # noqa: F401 - registers /admin/budgets
+    phase_routes,  # noqa: F401 - registers the phases and moving the phase
     repository,
     service,
     structure_routes,  # noqa: F401 - registers groups and headings

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
@@ -18,7 +19,7 @@ from app.geozones.models import Geozone
 from app.i18n import N_
 from app.polls import repository
 from app.polls.ballots import prepare_poll_key
-from app.polls.models import Poll, PollAnswer, PollQuestion
+from app.polls.models import Poll, PollAnswer, PollBooth, PollQuestion
 from app.polls.permissions import aware
 from app.polls.schemas import PollForm, PollTextsForm, QuestionForm, QuestionTextsForm
 
@@ -114,8 +115,45 @@ def create_poll(session: Session, author_id: int, form: PollForm) -> Poll:
     return poll
 
 
+def check_booths_fit(session: Session, poll: Poll, form: PollForm) -> None:
+    """Booths identify people by DNI: a poll with booths must keep DNI-based voters (an
+    account key online plus a DNI at a booth would be two roll entries for one person) and a
+    period that still holds every booth's opening hours."""
+    booths = session.scalars(
+        select(PollBooth).where(PollBooth.poll_id == poll.id).order_by(PollBooth.name)
+    ).all()
+    if not booths:
+        return
+    if form.voter_level == "registered":
+        raise FormProblem(
+            "voter_level",
+            N_(
+                "This poll has voting booths, which identify people by DNI: remove the booths "
+                "before opening it to every registered account."
+            ),
+        )
+    assert form.opens_at is not None  # the form checked both dates
+    assert form.closes_at is not None
+    outside = [
+        booth.name
+        for booth in booths
+        if aware(booth.opens_at) < aware(form.opens_at)
+        or aware(booth.closes_at) > aware(form.closes_at)
+    ]
+    if outside:
+        raise FormProblem(
+            "opens_at",
+            N_(
+                "These booths would be open outside the new voting period: %(booths)s. "
+                "Change their hours first."
+            ),
+            booths=", ".join(outside),
+        )
+
+
 def update_poll(session: Session, poll: Poll, form: PollForm) -> None:
     _rules_editable(session, poll)
+    check_booths_fit(session, poll, form)
     chosen_geozones(session, form.geozone_ids)
     check_proposal(session, form.proposal_id)
     _apply_texts(poll, form)

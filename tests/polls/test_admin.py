@@ -20,7 +20,7 @@ from app.polls.permissions import aware
 from app.tenants.models import Tenant
 from tests.factories import HOSTILE, make_geozone
 from tests.people import csrf_of, make_user, sign_in
-from tests.polls.factories import make_person, make_poll, questions_of
+from tests.polls.factories import make_booth, make_person, make_poll, questions_of
 from tests.proposals.factories import make_proposal
 from tests.rendering import context_of, template_name
 
@@ -321,3 +321,25 @@ def test_a_poll_past_its_closing_date_cannot_be_published(
     assert refused.status_code == 422
     assert "La fecha de cierre ya pasó" in refused.text
     assert _only_poll(db, tenant_a).published_at is None
+
+
+def test_a_poll_with_booths_keeps_dni_voters_and_a_period_holding_its_booths(
+    client_a: TestClient, db: Session, tenant_a: Tenant
+) -> None:
+    """Opening it to every registered account would let one person vote twice: with their
+    account key online and with their DNI at a booth."""
+    _signed_in_official(client_a, db, tenant_a)
+    poll = make_poll(db, tenant_a, opens=timedelta(days=1), closes=timedelta(days=8))
+    make_booth(db, tenant_a, poll, opens=timedelta(days=2), closes=timedelta(days=3))
+    db.commit()
+    path = f"/admin/polls/{poll.id}/edit"
+    registered = _post(client_a, path, _poll_form(voter_level="registered"))
+    assert registered.status_code == 422
+    assert "quitar las mesas" in registered.text
+    assert context_of(registered)["form"]["voter_level"] == "registered"
+    shorter = _post(client_a, path, _poll_form(opens_at=_lima(1), closes_at=_lima(2)))
+    assert shorter.status_code == 422
+    assert "fuera del nuevo periodo de votación" in shorter.text
+    assert _only_poll(db, tenant_a).voter_level == "verified"
+    assert aware(_only_poll(db, tenant_a).closes_at) > utcnow() + timedelta(days=7)
+    assert _post(client_a, path, _poll_form(closes_at=_lima(9))).status_code == 303

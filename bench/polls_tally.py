@@ -11,7 +11,7 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
 from app.db import bind_tenant, make_sessionmaker
-from app.polls.closing import close_poll
+from app.polls.closing import close_poll, erase_replacement_tags
 from app.polls.models import Poll
 from app.polls.results import PollResults
 from app.polls.tally import count_poll
@@ -84,6 +84,24 @@ def timed_close(engine: Engine, tenant_id: int, poll_id: int) -> tuple[float, Se
     return time.perf_counter() - started, session
 
 
+def timed_erasure(engine: Engine, tenant_id: int) -> tuple[float, int, float]:
+    """The hashes blanked after closing, a batch per transaction as the periodic task does:
+    total seconds, batches, the slowest batch's seconds."""
+    factory = make_sessionmaker(engine)
+    batches: list[float] = []
+    while True:
+        session = bind_tenant(factory(), tenant_id)
+        try:
+            started = time.perf_counter()
+            done = erase_replacement_tags(session)
+            session.commit()
+            batches.append(time.perf_counter() - started)
+        finally:
+            session.close()
+        if done == 0:
+            return sum(batches), len(batches) - 1, max(batches)
+
+
 def check_closed(session: Session, poll_id: int, ballots: int, report: Report) -> None:
     poll = session.get(Poll, poll_id)
     session.close()
@@ -123,7 +141,8 @@ def measure_tally(
     )
     with statement_times(engine) as timings:
         closing, session = timed_close(engine, tenant_id, service_poll.poll_id)
-    check_closed(session, service_poll.poll_id, options.total, report)
+    # The profiled votes (--profile) went into the same poll.
+    check_closed(session, service_poll.poll_id, options.total + options.profile, report)
     report.notes.append(f"close_poll at {options.total:,}, slowest statements: {slowest(timings)}")
     passed = closing < PUBLISH_BUDGET
     report.add(
@@ -134,6 +153,21 @@ def measure_tally(
     )
     if not passed:
         report.problems.append(f"publishing {options.total:,} ballots took {closing:.2f} s")
+    seconds, batches, slowest_batch = timed_erasure(engine, tenant_id)
+    report.add(
+        f"(d) hashes blanked after closing, {options.total + options.ballots:,} ballots",
+        f"{seconds:.1f} s in {batches} batches (slowest {slowest_batch:.1f} s)",
+    )
+    with engine.connect() as connection:
+        left = connection.scalar(
+            text("SELECT count(*) FROM poll_ballots WHERE replace_tag IS NOT NULL")
+        )
+        ballots = connection.scalar(
+            text("SELECT count(*) FROM poll_ballots WHERE poll_id = :p"),
+            {"p": service_poll.poll_id},
+        )
+    if left or ballots != options.total + options.profile:
+        report.problems.append(f"after erasure: {left} hashes left, {ballots:,} ballots")
 
 
 def spread(seconds: list[float]) -> str:

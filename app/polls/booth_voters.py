@@ -4,7 +4,8 @@ The officer types the DNI and the date of birth from the ID card; the census con
 The answer says whether the person may vote, or why not — and if they already voted, where
 (online, or at which booth), never how. Marking them writes their roll entry (one per person
 and poll, whatever the channel: the unique constraint refuses a second one, even from a
-request running at the same moment) and, for the tablet, lets one more ballot through it.
+request running at the same moment) and, for the tablet, lets one ballot through it — only
+when nobody else is waiting for it.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ VOTED_AT_BOOTH = N_("This person already voted at the booth %(booth)s.")
 WRONG_ZONE = N_("This person lives in an area this poll is not for.")
 UNDER_AGE = N_("This person is younger than the minimum age of this poll.")
 VOTE_CHANNELS = ("paper", "tablet")
+TABLET_BUSY = N_(
+    "Someone sent to the tablet has not voted yet. Wait until the tablet shows it is waiting "
+    "for the next voter, or take that person off the queue, then mark this one again."
+)
 
 
 class LookupInvalid(Invalid):
@@ -118,6 +123,8 @@ def record_voter(
         raise Invalid(N_("Choose how the person votes: on paper or on the tablet."))
     try:
         with session.begin_nested():
+            if channel == "tablet":
+                _take_the_tablet(session, desk)
             session.add(
                 PollVoter(
                     poll_id=desk.poll.id,
@@ -134,13 +141,20 @@ def record_voter(
         refusal = where_voted(session, entry) if entry is not None else VOTED_ONLINE
         message, values = refusal if isinstance(refusal, tuple) else (refusal, {})
         raise Conflict(message, **values) from None
-    if channel == "tablet":
-        session.execute(
-            update(PollBooth)
-            .where(PollBooth.id == desk.booth.id)
-            .values(kiosk_pending=PollBooth.kiosk_pending + 1)
-            .execution_options(synchronize_session=False)
-        )
+
+
+def _take_the_tablet(session: Session, desk: BoothDesk) -> None:
+    """The tablet serves one person at a time. The kiosk knows no voter, so with two people
+    sent to it the first could cast both ballots; the conditional UPDATE also makes two
+    officers marking at once take turns (the second finds the turn taken)."""
+    taken = session.execute(
+        update(PollBooth)
+        .where(PollBooth.id == desk.booth.id, PollBooth.kiosk_pending == 0)
+        .values(kiosk_pending=1)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(TABLET_BUSY)
 
 
 def cancel_pending(session: Session, desk: BoothDesk) -> bool:

@@ -6,10 +6,12 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import UserSession
+from app.config import Settings
 from app.db import scoped_to
 from app.polls.booth_kiosk import KIOSK_COOKIE
 from app.polls.models import PollBallot, PollBooth
@@ -17,8 +19,15 @@ from app.tenants.models import Tenant
 from app.tokens import digest
 from tests.conftest import client_for
 from tests.people import csrf_of
-from tests.polls.factories import make_booth, questions_of
-from tests.polls_booths.helpers import booth_in_phase, fresh_booth, officer_at, poll_of, post
+from tests.polls.factories import Person, make_booth, make_person, questions_of
+from tests.polls_booths.helpers import (
+    booth_in_phase,
+    fresh_booth,
+    officer_at,
+    poll_of,
+    post,
+    roll_of,
+)
 from tests.rendering import template_name
 
 
@@ -43,7 +52,7 @@ def _choose_first(db: Session, tenant: Tenant, booth: PollBooth) -> dict[str, st
     return {f"q{question.id}": str(answers[0].id)}
 
 
-def _kiosk_post(client: TestClient, path: str, data: dict[str, str] | None = None) -> object:
+def _kiosk_post(client: TestClient, path: str, data: dict[str, str] | None = None) -> Response:
     token = csrf_of(client, "/kiosk")
     return client.post(path, data={**(data or {}), "csrf_token": token}, follow_redirects=False)
 
@@ -229,3 +238,41 @@ def test_a_tablet_set_up_before_opening_waits_for_the_opening(
     page = client_a.get("/kiosk")
     assert "La mesa aún no abre" in page.text
     assert "Empezar mi voto" not in page.text
+
+
+def test_the_tablet_takes_one_person_at_a_time(
+    db: Session, tenant_a: Tenant, client_a: TestClient, app: FastAPI, settings: Settings
+) -> None:
+    """The kiosk knows no voter: with two people sent to it, the first could vote twice. So a
+    second person is marked for the tablet only once the first one's ballot is in."""
+    booth = booth_in_phase(db, tenant_a)
+    first = make_person(db, tenant_a, census_secret=settings.census_secret, account=False)
+    second = make_person(db, tenant_a, census_secret=settings.census_secret, account=False)
+    db.commit()
+    with client_for(app, "alfa.test") as tablet:
+        _kiosk(db, tenant_a, tablet, booth)
+        officer_at(db, tenant_a, client_a, booth)
+        choice = _choose_first(db, tenant_a, booth)
+
+        def send(person: Person) -> Response:
+            data = {"dni": person.dni, "birth_date": "1980-01-01", "channel": "tablet"}
+            return post(client_a, f"/booths/{booth.id}/voters", data)
+
+        assert send(first).status_code == 303
+        busy = send(second)
+        assert busy.status_code == 409
+        assert "Alguien enviado a la tableta aún no ha votado" in busy.text
+        assert f'value="{second.dni}"' in busy.text
+        assert [e.voter_key for e in roll_of(db, tenant_a, booth.poll_id)] == [first.dni_digest]
+        assert fresh_booth(db, tenant_a, booth.id).kiosk_pending == 1
+        # The first person votes, then tries a second ballot: the tablet is waiting again.
+        assert _kiosk_post(tablet, "/kiosk/start").status_code == 200
+        assert _kiosk_post(tablet, "/kiosk/ballot", choice).status_code == 200
+        assert _kiosk_post(tablet, "/kiosk/start").status_code == 409
+        assert _kiosk_post(tablet, "/kiosk/ballot", choice).status_code == 409
+        assert len(_ballots(db, tenant_a)) == 1
+        # Now the second person's turn.
+        assert send(second).status_code == 303
+        assert _kiosk_post(tablet, "/kiosk/ballot", choice).status_code == 200
+    assert len(_ballots(db, tenant_a)) == 2
+    assert len(roll_of(db, tenant_a, booth.poll_id)) == 2

@@ -28,6 +28,8 @@ from app.polls import booths
 from app.polls.booth_kiosk import KIOSK_COOKIE, start_kiosk
 from app.polls.booth_router import render_booth, router
 from app.polls.booth_voters import (
+    CHOOSE_CHANNEL,
+    VOTE_CHANNELS,
     Lookup,
     LookupInvalid,
     cancel_pending,
@@ -162,6 +164,10 @@ def mark_voter(
     desk = booths.get_desk(session, booth_id)
     authorize(me, "booths.record_voter", desk)
     form = {"dni": dni, "birth_date": birth_date}
+    if channel not in VOTE_CHANNELS:
+        # Checked before the look-up, which writes an audit entry: a bad form marks nobody.
+        errors: dict[str, FieldError] = {"channel": CHOOSE_CHANNEL}
+        return booth_page(request, session, desk, form=form, errors=errors, status=422)
     # Looked up again: the page the officer saw may be minutes old, and a form can be forged.
     found = _checked_lookup(request, session, settings, tenant, me, address, desk, form)
     if isinstance(found, Response):

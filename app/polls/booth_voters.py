@@ -39,6 +39,7 @@ VOTED_AT_BOOTH = N_("This person already voted at the booth %(booth)s.")
 WRONG_ZONE = N_("This person lives in an area this poll is not for.")
 UNDER_AGE = N_("This person is younger than the minimum age of this poll.")
 VOTE_CHANNELS = ("paper", "tablet")
+CHOOSE_CHANNEL = N_("Choose how the person votes: on paper or on the tablet.")
 TABLET_BUSY = N_(
     "Someone sent to the tablet has not voted yet. Wait until the tablet shows it is waiting "
     "for the next voter, or take that person off the queue, then mark this one again."
@@ -120,7 +121,7 @@ def record_voter(
 ) -> None:
     """Put the person on the roll as voting here; ``Conflict`` says where they already voted."""
     if channel not in VOTE_CHANNELS:
-        raise Invalid(N_("Choose how the person votes: on paper or on the tablet."))
+        raise Invalid(CHOOSE_CHANNEL)
     try:
         with session.begin_nested():
             if channel == "tablet":

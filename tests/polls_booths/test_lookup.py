@@ -25,7 +25,7 @@ from tests.polls_booths.helpers import (
     post,
     roll_of,
 )
-from tests.rendering import context_of
+from tests.rendering import context_of, template_name
 
 
 def _lookup(client: TestClient, booth_id: int, dni: str, born: date | str) -> object:
@@ -181,8 +181,15 @@ def test_unknown_channel_is_refused(
     person = make_person(db, tenant_a, census_secret=settings.census_secret)
     db.commit()
     data = {"dni": person.dni, "birth_date": person.born_on.isoformat(), "channel": "web"}
-    assert post(client_a, f"/booths/{booth.id}/voters", data).status_code == 422
+    response = post(client_a, f"/booths/{booth.id}/voters", data)
+    assert response.status_code == 422
+    assert template_name(response) == "polls/booths/booth.html"
+    assert "Elige cómo vota la persona" in response.text
+    assert f'value="{person.dni}"' in response.text  # what was typed comes back
     assert roll_of(db, tenant_a, booth.poll_id) == []  # type: ignore[arg-type]
+    with scoped_to(db, tenant_a.id):
+        audit = db.scalars(select(AuditEntry.action)).all()
+    assert "polls.booth_lookup" not in audit
 
 
 def test_failed_lookups_are_throttled_per_officer(

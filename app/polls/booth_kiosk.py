@@ -72,6 +72,11 @@ def cast_kiosk_ballot(
     the ballot is invalid (``BallotInvalid``), the booth is closed, or nobody is waiting."""
     if not booth_open(desk, now):
         raise PollNotOpen()
+    # Nobody waiting: whatever was sent is no ballot to correct, so the tablet goes back to
+    # waiting instead of showing the form (the UPDATE below still decides under concurrency).
+    waiting = session.scalar(select(PollBooth.kiosk_pending).where(PollBooth.id == desk.booth.id))
+    if not waiting:
+        raise KioskNotReady()
     questions, answers = ballot_questions(session, desk.poll.id)
     choices = parse_ballot(questions, answers, form)
     # One savepoint: a turn is used up only together with the ballot it let through.

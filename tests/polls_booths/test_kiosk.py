@@ -87,6 +87,9 @@ def test_one_ballot_per_person_sent_to_the_tablet(
     refused = _kiosk_post(client_a, "/kiosk/ballot", choice)
     assert refused.status_code == 409
     assert "Nadie espera votar en la tableta de esta mesa" in refused.text
+    garbage = _kiosk_post(client_a, "/kiosk/ballot", {"q999999": "x"})
+    assert garbage.status_code == 409
+    assert template_name(garbage) == "polls/kiosk/waiting.html"
     assert _ballots(db, tenant_a) == []
     with scoped_to(db, tenant_a.id):
         fresh_booth(db, tenant_a, booth.id).kiosk_pending = 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Form, Query, Request
 from starlette.responses import Response
 
 from app.authz.core import can
@@ -65,17 +65,9 @@ def poll_results(
     return render(request, "polls/results.html", context)
 
 
-@router.get("/polls/{poll_id}/receipts", name="poll_receipts")
-def poll_receipts(
-    request: Request,
-    tenant: TenantDep,
-    session: SessionDep,
-    principal: PrincipalDep,
-    poll_id: IdPath,
-    code: Annotated[str, Query(max_length=100)] = "",
-    after: Annotated[str, Query(max_length=20)] = "",
+def _receipts_page(
+    request: Request, session: SessionDep, poll: Poll, results: PollResults, code: str, after: str
 ) -> Response:
-    poll, results = _closed_poll(session, principal, poll_id)
     wanted = normalize_receipt(code) if code.strip() else None
     found = None
     if code.strip():
@@ -92,6 +84,34 @@ def poll_receipts(
         "next_after": receipts[-1] if more else None,
     }
     return render(request, "polls/receipts.html", context)
+
+
+@router.get("/polls/{poll_id}/receipts", name="poll_receipts")
+def poll_receipts(
+    request: Request,
+    tenant: TenantDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    poll_id: IdPath,
+    after: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    poll, results = _closed_poll(session, principal, poll_id)
+    return _receipts_page(request, session, poll, results, "", after)
+
+
+@router.post("/polls/{poll_id}/receipts", name="poll_find_receipt")
+def find_receipt(
+    request: Request,
+    tenant: TenantDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    poll_id: IdPath,
+    code: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """A posted form, not a query: a code in the address would stay in proxy logs and in the
+    history of a shared device, tying whoever used it to a published ballot."""
+    poll, results = _closed_poll(session, principal, poll_id)
+    return _receipts_page(request, session, poll, results, code, "")
 
 
 def _download(body: str, media_type: str, name: str) -> Response:

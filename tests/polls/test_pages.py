@@ -247,11 +247,20 @@ def test_results_receipts_and_exports_only_after_closing(
     assert "<script>alert" not in results.text
     assert "Participación" in results.text
     assert "Rondas del conteo" in results.text
-    found = client_a.get(f"/polls/{poll.id}/receipts", params={"code": code.lower()})
+    # The code is posted, never put in the address (proxy logs, a shared device's history).
+    receipts_path = f"/polls/{poll.id}/receipts"
+    receipts_page = client_a.get(receipts_path)
+    assert f'method="post" action="{receipts_path}"' in receipts_page.text
+    in_address = client_a.get(receipts_path, params={"code": code})
+    assert "está entre los votos contados" not in in_address.text
+    token = csrf_of(client_a, receipts_path)
+    found = client_a.post(receipts_path, data={"code": code.lower(), "csrf_token": token})
+    assert found.status_code == 200
     assert code in found.text
     assert "está entre los votos contados" in found.text
-    missing = client_a.get(f"/polls/{poll.id}/receipts", params={"code": "0000-0000-0000"})
+    missing = client_a.post(receipts_path, data={"code": "0000-0000-0000", "csrf_token": token})
     assert "Ningún voto contado" in missing.text
+    assert client_a.post(receipts_path, data={"code": code}).status_code == 403  # no CSRF token
     csv_export = client_a.get(f"/polls/{poll.id}/results.csv")
     assert csv_export.status_code == 200
     assert csv_export.headers["content-type"].startswith("text/csv")

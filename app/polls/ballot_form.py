@@ -12,12 +12,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 from app.i18n import N_
 from app.polls.errors import BallotInvalid
 from app.polls.models import PollAnswer, PollQuestion
 
 Choices = dict[int, list[int]]
+
+
+class QuestionRules(Protocol):
+    """What checking and storing a ballot reads of a question (a PollQuestion or a cached
+    copy, app.polls.ballot_plan)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def max_choices(self) -> int: ...
+
+
+class AnswerRules(Protocol):
+    @property
+    def id(self) -> int: ...
+
 
 _FIELD = re.compile(r"q([0-9]{1,18})(?:_rank([0-9]{1,18}))?")
 _NOT_HERE = N_("An answer on the ballot does not belong to its question.")
@@ -54,8 +73,8 @@ def parse_ballot(
 
 
 def check_choices(
-    questions: Sequence[PollQuestion],
-    answers_by_question: Mapping[int, Sequence[PollAnswer]],
+    questions: Sequence[QuestionRules],
+    answers_by_question: Mapping[int, Sequence[AnswerRules]],
     choices: Mapping[int, Sequence[int]],
 ) -> None:
     """Refuse choices no valid form could have produced; the service runs it on every ballot."""
@@ -123,7 +142,7 @@ def _number(text: str, question_id: int, message: str = _NOT_HERE) -> int:
 
 
 def encode_choices(
-    questions: Mapping[int, PollQuestion], choices: Mapping[int, Sequence[int]]
+    questions: Mapping[int, QuestionRules], choices: Mapping[int, Sequence[int]]
 ) -> str:
     parts = []
     for question_id in sorted(choices):

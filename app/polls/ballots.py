@@ -10,10 +10,9 @@ one, holding every key or not, can tell whose ballot is whose. See docs/polls.md
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.answers.calendar import lima_date
@@ -21,6 +20,15 @@ from app.db import TENANT_KEY
 from app.errors import Conflict, NotFound
 from app.i18n import N_
 from app.polls.ballot_form import Choices, check_choices, encode_choices, parse_ballot
+from app.polls.ballot_plan import (
+    PollGate,
+    add_web_roll_entry,
+    ballot_plan,
+    delete_replaced,
+    earlier_channel,
+    insert_ballot,
+    read_gate,
+)
 from app.polls.eligibility import (
     Voter,
     age_on,
@@ -32,6 +40,7 @@ from app.polls.eligibility import (
     roll_entry,
     roll_entry_of,
     web_voter,
+    why_not,
 )
 from app.polls.errors import (
     AlreadyVotedAtBooth,
@@ -40,7 +49,7 @@ from app.polls.errors import (
     NotReplaceable,
     PollNotOpen,
 )
-from app.polls.models import Poll, PollAnswer, PollBallot, PollBooth, PollQuestion, PollVoter
+from app.polls.models import Poll, PollAnswer, PollBooth, PollQuestion
 from app.tokens import keyed_digest
 
 # The interface other modules use; eligibility lives in app.polls.eligibility.
@@ -123,38 +132,58 @@ def cast_web_ballot(
 ) -> str:
     """Record the vote and return its receipt code; a later web vote replaces it.
 
-    The roll entry is inserted in a SAVEPOINT: the unique (poll, voter) constraint decides
-    between simultaneous first votes. A person already on the roll is a replacement (web) or is
-    refused (booth). Their roll row is then locked, so one person's simultaneous replacements
-    run one after another and exactly one ballot of theirs remains.
+    Everything is decided under the poll row's share lock, read in one statement with the
+    eligibility rules that live on it. The roll entry is an ``INSERT … ON CONFLICT DO
+    NOTHING``: the unique (poll, voter) constraint decides between simultaneous first votes. A
+    person already on the roll is a replacement (web) or is refused (booth); their roll row is
+    then locked, so one person's simultaneous replacements run one after another and exactly
+    one ballot of theirs remains. Statements are Core (app.polls.ballot_plan), tenant included.
     """
     _require_same_instance(session, poll)
-    if not is_open(poll, now):
+    tenant_id, today = poll.tenant_id, lima_date(now)
+    if poll.ballot_salt is None and is_open(poll, now):
+        _draw_salt(session, poll)
+    connection = session.connection()
+    gate = read_gate(connection, tenant_id, poll.id, voter.geozone_code)
+    if gate is None or not _gate_open(gate, now):
         raise PollNotOpen()
-    reason = ineligibility(session, poll, voter, lima_date(now))
+    reason = why_not(voter, gate.voter_level, gate.min_age, gate.zoned, gate.in_zone, today)
     if reason is not None:
         raise NotEligible(reason)
-    questions, answers = ballot_rules(session, poll)
-    check_choices(questions, answers, choices)
-    salt = _lock_open_poll(session, poll, now, need_salt=True)
-    assert salt is not None
+    if gate.ballot_salt is None:
+        raise PollNotOpen()
+    plan = ballot_plan(connection, tenant_id, poll.id, gate.ballot_salt)
+    check_choices(list(plan.questions.values()), plan.answers, choices)
     key = voter.key
-    if voter.user_key and voter.user_key != key and roll_entry(session, poll, voter.user_key):
-        key = voter.user_key
-    earlier = _add_to_roll(session, poll, key, lima_date(now))
-    tag = replace_tag(poll_key(secret, poll.id, salt), key)
-    if earlier is not None:
-        if earlier.channel != "web":
+    if _voted_under_account_key(session, poll, gate, voter):
+        key = voter.user_key or key
+    tag = replace_tag(poll_key(secret, poll.id, gate.ballot_salt), key)
+    if not add_web_roll_entry(connection, tenant_id, poll.id, key, today):
+        earlier = earlier_channel(connection, tenant_id, poll.id, key)
+        if earlier is None:  # the entry that refused ours was rolled back meanwhile
+            raise Conflict(N_("Your vote could not be recorded. Please send it again."))
+        if earlier != "web":
             raise AlreadyVotedAtBooth()
-        replaced = session.execute(
-            delete(PollBallot)
-            .where(PollBallot.poll_id == poll.id, PollBallot.replace_tag == tag)
-            .execution_options(synchronize_session=False)
-        )
-        if replaced.rowcount != 1:  # type: ignore[attr-defined]
+        if delete_replaced(connection, tenant_id, poll.id, tag) != 1:
             raise NotReplaceable()
-    by_id = {question.id: question for question in questions}
-    return _insert_ballot(session, poll, encode_choices(by_id, choices), "web", None, tag)
+    encoded = encode_choices(plan.questions, choices)
+    return _insert_ballot(session, poll, encoded, "web", None, tag)
+
+
+def _voted_under_account_key(session: Session, poll: Poll, gate: PollGate, voter: Voter) -> bool:
+    """Voted before being verified; account keys are on the roll only of polls open to
+    unverified accounts, and that rule is locked with the first roll entry."""
+    if gate.voter_level == "verified" or not voter.user_key or voter.user_key == voter.key:
+        return False
+    return roll_entry(session, poll, voter.user_key) is not None
+
+
+def _gate_open(gate: PollGate, now: datetime) -> bool:
+    return (
+        gate.published_at is not None
+        and gate.closed_at is None
+        and aware(gate.opens_at) <= now < aware(gate.closes_at)
+    )
 
 
 def cast_booth_ballot(
@@ -183,7 +212,7 @@ def cast_booth_ballot(
     if channel == "tablet":
         if not is_open(poll, now):
             raise PollNotOpen()
-        _lock_open_poll(session, poll, now, need_salt=False)
+        _lock_open_poll(session, poll, now)
     elif channel == "paper":
         if poll.published_at is None or now < aware(poll.opens_at):
             raise PollNotOpen()
@@ -205,71 +234,40 @@ def _require_same_instance(session: Session, poll: Poll) -> None:
         raise NotFound()
 
 
-def _lock_open_poll(session: Session, poll: Poll, now: datetime, *, need_salt: bool) -> str | None:
-    """Share-lock the poll row while it is still open, and return its salt.
+def _draw_salt(session: Session, poll: Poll) -> None:
+    """Draw the salt if publishing did not, by a conditional UPDATE, so simultaneous first
+    ballots agree on one."""
+    session.execute(
+        update(Poll)
+        .where(Poll.id == poll.id, Poll.ballot_salt.is_(None), Poll.closed_at.is_(None))
+        .values(ballot_salt=secrets.token_hex(32))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _lock_open_poll(session: Session, poll: Poll, now: datetime) -> None:
+    """Share-lock the poll row while it is still open.
 
     ``close_poll`` updates this row first, so it waits for ballots being cast and every ballot
     that starts after it sees the poll closed: no ballot slips past the count or keeps a tag.
-    The salt, if publishing did not draw it, is drawn here by a conditional UPDATE, so
-    simultaneous first ballots agree on one.
     """
-    if need_salt and poll.ballot_salt is None:
-        session.execute(
-            update(Poll)
-            .where(Poll.id == poll.id, Poll.ballot_salt.is_(None), Poll.closed_at.is_(None))
-            .values(ballot_salt=secrets.token_hex(32))
-            .execution_options(synchronize_session=False)
-        )
     row = session.execute(
-        select(Poll.ballot_salt)
+        select(Poll.id)
         .where(Poll.id == poll.id, Poll.closed_at.is_(None), Poll.closes_at > now)
         .with_for_update(read=True)
     ).one_or_none()
-    if row is None or (need_salt and row.ballot_salt is None):
+    if row is None:
         raise PollNotOpen()
-    salt: str | None = row.ballot_salt
-    return salt
-
-
-def _add_to_roll(session: Session, poll: Poll, voter_key: str, day: date) -> PollVoter | None:
-    """Put the person on the roll; None if they were not on it, else their locked entry."""
-    try:
-        with session.begin_nested():
-            session.add(
-                PollVoter(poll_id=poll.id, voter_key=voter_key, channel="web", voted_on=day)
-            )
-        return None
-    except IntegrityError:
-        pass
-    earlier = session.scalars(
-        select(PollVoter)
-        .where(PollVoter.poll_id == poll.id, PollVoter.voter_key == voter_key)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one_or_none()
-    if earlier is None:  # the entry that refused ours was rolled back meanwhile
-        raise Conflict(N_("Your vote could not be recorded. Please send it again."))
-    return earlier
 
 
 def _insert_ballot(
     session: Session, poll: Poll, choices: str, channel: str, booth_id: int | None, tag: str | None
 ) -> str:
+    connection = session.connection()
     for _attempt in range(3):  # a repeated 60-bit code is unlikely, but must not lose a vote
         receipt = new_receipt()
-        try:
-            with session.begin_nested():
-                session.add(
-                    PollBallot(
-                        receipt=receipt,
-                        poll_id=poll.id,
-                        channel=channel,
-                        booth_id=booth_id,
-                        choices=choices,
-                        replace_tag=tag,
-                    )
-                )
+        if insert_ballot(
+            connection, poll.tenant_id, poll.id, receipt, choices, channel, booth_id, tag
+        ):
             return receipt
-        except IntegrityError:
-            continue
     raise Conflict(N_("Your vote could not be recorded. Please send it again."))

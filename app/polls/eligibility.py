@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 from app.authz.principal import Principal
 from app.census.digests import Digester, census_key, normalize_dni
 from app.census.models import CensusEntry
+from app.db import TENANT_KEY, UnscopedQueryError
 from app.geozones.models import Geozone
 from app.i18n import N_
+from app.polls.ballot_plan import resident_row
 from app.polls.models import Poll, PollVoter, poll_geozones
 from app.tokens import keyed_digest
-from app.verification.models import Resident
 
 
 @dataclass(frozen=True)
@@ -53,14 +54,24 @@ def web_voter(session: Session, principal: Principal | None, secret: str) -> Vot
         return Voter(user_key, None, None, verified=False, organization=True)
     resident = None
     if principal.resident_id is not None:
-        resident = session.get(Resident, principal.resident_id)
+        # One Core statement (resident and census entry), scoped by hand: see ballot_plan.
+        resident = resident_row(session.connection(), _tenant_of(session), principal.resident_id)
     if resident is None:
         return Voter(user_key, None, None, verified=False)
-    entry = session.scalars(
-        select(CensusEntry).where(CensusEntry.dni_digest == resident.dni_digest)
-    ).first()
-    zone = entry.geozone_code if entry is not None else None
-    return Voter(resident.dni_digest, zone, resident.born_on, verified=True, user_key=user_key)
+    return Voter(
+        resident.dni_digest,
+        resident.geozone_code,
+        resident.born_on,
+        verified=True,
+        user_key=user_key,
+    )
+
+
+def _tenant_of(session: Session) -> int:
+    tenant_id = session.info.get(TENANT_KEY)
+    if tenant_id is None:
+        raise UnscopedQueryError("a voter is looked up from a session with no tenant")
+    return int(tenant_id)
 
 
 def booth_voter(
@@ -121,23 +132,45 @@ def ineligibility(
     ``today`` is the Lima date of the vote. The period is not checked here (``is_open``).
     ``zones``: the poll's geozone codes when the caller loaded them for many polls at once.
     """
+    if zones is None and _zones_matter(poll, voter):
+        zones = poll_geozone_codes(session, poll)
+    zones = zones or frozenset()
+    in_zone = voter is not None and voter.geozone_code in zones
+    return why_not(voter, poll.voter_level, poll.min_age, bool(zones), in_zone, today)
+
+
+def _zones_matter(poll: Poll, voter: Voter | None) -> bool:
+    """The zone rule comes after the account rules: no query when those refuse already."""
+    if voter is None or voter.organization:
+        return False
+    return voter.verified or poll.voter_level != "verified"
+
+
+def why_not(
+    voter: Voter | None,
+    voter_level: str,
+    min_age: int | None,
+    zoned: bool,
+    in_zone: bool,
+    today: date,
+) -> str | None:
+    """The eligibility rules themselves; ``zoned``: the poll lists geozones, ``in_zone``: the
+    voter's census zone is one of them."""
     if voter is None:
         return N_("Sign in to vote in this poll.")
     if voter.organization:
         return N_("Organization accounts do not vote in polls; the people in them do.")
-    if poll.voter_level == "verified" and not voter.verified:
+    if voter_level == "verified" and not voter.verified:
         return N_("Only verified residents vote in this poll. Verify your account first.")
-    if zones is None:
-        zones = poll_geozone_codes(session, poll)
-    if zones and voter.geozone_code not in zones:
+    if zoned and not in_zone:
         return N_("This poll is for residents of other areas than the one where you live.")
-    if poll.min_age is not None:
+    if min_age is not None:
         if voter.born_on is None:
             return N_(
                 "This poll has a minimum age. Confirm your date of birth on the verification "
                 "page of your account, or vote at a voting booth with your ID card."
             )
-        if age_on(voter.born_on, today) < poll.min_age:
+        if age_on(voter.born_on, today) < min_age:
             return N_("You are younger than the minimum age of this poll.")
     return None
 

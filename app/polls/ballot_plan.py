@@ -221,8 +221,14 @@ def resident_row(connection: Connection, tenant_id: int, resident_id: int) -> Re
 _plans: dict[tuple[int, int, str], BallotPlan] = {}
 
 
-def ballot_plan(connection: Connection, tenant_id: int, poll_id: int, salt: str) -> BallotPlan:
-    """The poll's rules; call it with the poll row share-locked (``read_gate``)."""
+def ballot_plan(
+    connection: Connection, tenant_id: int, poll_id: int, salt: str, *, may_cache: bool = True
+) -> BallotPlan:
+    """The poll's rules; call it with the poll row share-locked (``read_gate``).
+
+    ``may_cache=False`` when this transaction wrote to the poll's roll itself: the entry it
+    would see is its own, and would be gone if it rolled back.
+    """
     key = (tenant_id, poll_id, salt)
     plan = _plans.get(key)
     if plan is not None:
@@ -238,7 +244,7 @@ def ballot_plan(connection: Connection, tenant_id: int, poll_id: int, salt: str)
         if answer_id is not None:
             listed.append(AnswerRule(answer_id))
     plan = BallotPlan(questions, {question: tuple(listed) for question, listed in answers.items()})
-    if final:
+    if final and may_cache:
         if len(_plans) >= PLAN_CACHE_SIZE:
             _plans.clear()
         _plans[key] = plan

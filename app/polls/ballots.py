@@ -71,6 +71,9 @@ __all__ = [
     "web_voter",
 ]
 
+# Polls whose roll this session wrote to: their rules are not cached from it (ballot_plan).
+ROLL_WRITTEN_KEY = "polls_roll_written"
+
 # Crockford's base 32: no I, L, O or U, so a code read aloud or copied by hand survives.
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 RECEIPT_LENGTH = 12  # 60 random bits
@@ -152,12 +155,16 @@ def cast_web_ballot(
         raise NotEligible(reason)
     if gate.ballot_salt is None:
         raise PollNotOpen()
-    plan = ballot_plan(connection, tenant_id, poll.id, gate.ballot_salt)
+    wrote_roll: set[int] = session.info.setdefault(ROLL_WRITTEN_KEY, set())
+    plan = ballot_plan(
+        connection, tenant_id, poll.id, gate.ballot_salt, may_cache=poll.id not in wrote_roll
+    )
     check_choices(list(plan.questions.values()), plan.answers, choices)
     key = voter.key
     if _voted_under_account_key(session, poll, gate, voter):
         key = voter.user_key or key
     tag = replace_tag(poll_key(secret, poll.id, gate.ballot_salt), key)
+    wrote_roll.add(poll.id)
     if not add_web_roll_entry(connection, tenant_id, poll.id, key, today):
         earlier = earlier_channel(connection, tenant_id, poll.id, key)
         if earlier is None:  # the entry that refused ours was rolled back meanwhile

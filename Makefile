@@ -22,7 +22,7 @@ run: $(STAMP)
 	$(BIN)/minka serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

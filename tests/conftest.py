@@ -26,6 +26,9 @@ SECRET = "test-secret-" + "k" * 40
 os.environ.setdefault("MINKA_JOBS_MODE", "external")
 # Tests read what they just wrote; tests/test_page_cache.py turns the caches on.
 os.environ.setdefault("MINKA_CACHE_SECONDS", "0")
+# Real argon2id with its cheapest parameters (app/accounts/passwords.py says why);
+# tests/accounts/test_passwords.py checks what a server uses without it.
+os.environ.setdefault("MINKA_TEST_CHEAP_PASSWORD_HASHES", "1")
 
 
 def pytest_report_header() -> str:

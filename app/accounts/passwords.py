@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from argon2 import PasswordHasher
+import os
+
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+# The test suite signs in thousands of times; at the real cost (64 MiB, 3 passes) that alone
+# took minutes of CI. It sets this variable to hash with argon2id's cheapest parameters: the same
+# code path, a fraction of the work. Never set it on a server: hashes made with it are weak
+# (signing in again with the variable unset rehashes them at full cost, see needs_rehash).
+CHEAP_HASHES_VARIABLE = "MINKA_TEST_CHEAP_PASSWORD_HASHES"
+
+_hasher = (
+    PasswordHasher.from_parameters(profiles.CHEAPEST)
+    if os.environ.get(CHEAP_HASHES_VARIABLE) == "1"
+    else PasswordHasher()
+)
 # Verified against when the account does not exist, so both answers take the same time.
 _DUMMY_HASH = _hasher.hash("minka-no-such-account")
 MIN_PASSWORD_LENGTH = 10

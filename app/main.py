@@ -15,9 +15,9 @@ from app.admin.routes import router as admin_router
 from app.admin.setup_routes import router as admin_setup_router
 from app.answers.routes import router as answers_router
 from app.api.routes import router as api_router
+from app.budgets.routes import router as budgets_router
 from app.comments.routes import router as comments_router
 from app.config import Settings, get_settings
-from app.budgets.routes import router as budgets_router
 from app.content.routes import router as content_router
 from app.db import make_engine, make_sessionmaker
 from app.debates.routes import router as debates_router

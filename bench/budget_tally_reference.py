@@ -20,14 +20,14 @@ from pabutools.election.satisfaction.additivesatisfaction import AdditiveSatisfa
 from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
 
 
-class PointsTimesCost(AdditiveSatisfaction):
+class PointsTimesCost(AdditiveSatisfaction):  # type: ignore[misc]  # pabutools is untyped
     """Greedy divides by cost: points × cost makes it rank by points (greedy_points)."""
 
     def __init__(self, instance, profile, ballot):
         super().__init__(instance, profile, ballot, lambda i, pr, b, p, pre: b.get(p, 0) * p.cost)
 
 
-class PositionTimesCost(AdditiveSatisfaction):
+class PositionTimesCost(AdditiveSatisfaction):  # type: ignore[misc]  # pabutools is untyped
     """A ranking of length L gives L points to its first choice … 1 to the last (greedy_score)."""
 
     def __init__(self, instance, profile, ballot):

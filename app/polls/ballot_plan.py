@@ -9,9 +9,9 @@ The questions and answers of a poll are kept per process in a ``BallotPlan`` onc
 longer change: the poll service refuses to edit them once someone is on the roll, and roll
 entries are never deleted while the poll exists. A plan is therefore cached only when it was
 read under the poll's share lock in a transaction that saw a roll entry it did not write
-itself; before that, every ballot reads the rules again. The cache key includes the poll's salt (random, drawn at
-publishing), so a poll id reused by another database or a re-created row never finds an old
-plan.
+itself; before that, every ballot reads the rules again. The cache key includes the poll's
+salt (random, drawn at publishing), so a poll id reused by another database or a re-created
+row never finds an old plan.
 """
 
 from __future__ import annotations

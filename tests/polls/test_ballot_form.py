@@ -127,7 +127,7 @@ BAD = {
 def test_bad_ballots_are_refused_with_a_clear_message(sheet: Sheet, case: str) -> None:
     build, message = BAD[case]
     with pytest.raises(BallotInvalid) as refused:
-        parse_ballot(*sheet, build(*ids(sheet)))  # type: ignore[no-untyped-call]
+        parse_ballot(*sheet, build(*ids(sheet)))
     assert refused.value.status_code == 422
     assert refused.value.message == message
 

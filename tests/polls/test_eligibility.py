@@ -117,6 +117,7 @@ def test_a_web_voter_carries_the_census_zone_and_date_of_birth(
         plain = web_voter(
             db, Principal(user_id=make_user(db, tenant_a).id, display_name="y"), SECRET
         )
+    assert voter is not None
     assert voter == Voter(
         person.dni_digest, "Z7", date(2001, 2, 3), verified=True, user_key=voter.user_key
     )

@@ -40,7 +40,7 @@ def _ballot_for(db: Session, poll: Poll) -> dict[str, str]:
     return form
 
 
-def _vote(client: TestClient, poll: Poll, ballot: dict[str, str]):  # type: ignore[no-untyped-def]
+def _vote(client: TestClient, poll: Poll, ballot: dict[str, str]):
     data = {**ballot, "csrf_token": csrf_of(client, f"/polls/{poll.id}")}
     return client.post(f"/polls/{poll.id}/vote", data=data, follow_redirects=False)
 
@@ -285,17 +285,17 @@ def test_the_list_runs_a_fixed_number_of_queries(
     assert person.user is not None
     sign_in(client_a, person.user)
     engine = db.get_bind()
-    with counted(engine.engine) as statements:  # type: ignore[union-attr]
+    with counted(engine.engine) as statements:
         full = client_a.get("/polls")
     assert full.status_code == 200
     assert len(context_of(full)["polls"]) == 25
     assert "can_vote" in context_of(full)["marks"].values()
     assert len(statements) <= MAX_STATEMENTS, "\n".join(statements)
-    with counted(engine.engine) as fewer:  # type: ignore[union-attr]
+    with counted(engine.engine) as fewer:
         upcoming = client_a.get("/polls?state=upcoming")
     assert len(context_of(upcoming)["polls"]) == 5
     assert len(fewer) <= len(statements)
-    with counted(engine.engine) as again:  # type: ignore[union-attr]
+    with counted(engine.engine) as again:
         client_a.get("/polls?page=2")
     assert len(again) == len(statements)  # 5 open polls cost what 25 do
 

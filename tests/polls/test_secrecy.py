@@ -7,6 +7,7 @@ these say no more than the results do (docs/polls.md explains the limit for tiny
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -74,7 +75,7 @@ def test_receipt_codes_do_not_follow_the_order_of_voting(db: Session, tenant_a: 
 
 def every_stored_value(db: Session) -> list[str]:
     """Every value of every row of every table, as text."""
-    values = []
+    values: list[str] = []
     for table in Base.metadata.sorted_tables:
         for row in db.execute(select(table)):
             values.extend(str(value) for value in row if value is not None)
@@ -160,14 +161,14 @@ def test_closing_rewrites_web_ballots_out_of_the_order_of_voting(
     physical position (``ctid``) follow the order of writing until the ballots are rewritten."""
     poll = make_poll(db, tenant_a, closes=timedelta(minutes=5))
     cast_order = [vote(db, poll, f"voter-{number}", number % 3) for number in range(30)]
-    position = sa.literal_column("ctid" if ON_POSTGRES else "rowid")
+    position: sa.ColumnClause[object] = sa.literal_column("ctid" if ON_POSTGRES else "rowid")
     physical = select(PollBallot.receipt).order_by(position)
     with scoped_to(db, tenant_a.id):
         assert db.scalars(physical).all() == cast_order
         close_poll(db, poll, utcnow() + timedelta(minutes=6))
         assert erase_replacement_tags(db, limit=20) == 20
         assert erase_replacement_tags(db, limit=20) == 10
-        assert db.scalars(physical).all() == sorted(cast_order)
+        _assert_rewritten(db.scalars(physical).all(), cast_order)
 
 
 def test_closing_rewrites_tablet_and_paper_ballots_out_of_the_order_of_voting(
@@ -192,12 +193,23 @@ def test_closing_rewrites_tablet_and_paper_ballots_out_of_the_order_of_voting(
                 )
             )
             db.flush()
-    position = sa.literal_column("ctid" if ON_POSTGRES else "rowid")
+    position: sa.ColumnClause[object] = sa.literal_column("ctid" if ON_POSTGRES else "rowid")
     physical = select(PollBallot.receipt).order_by(position)
     with scoped_to(db, tenant_a.id):
         assert db.scalars(physical).all() == cast_order
         close_poll(db, poll, utcnow() + timedelta(minutes=6))
-        assert db.scalars(physical).all() == sorted(cast_order)
+        _assert_rewritten(db.scalars(physical).all(), cast_order)
         assert db.scalar(select(sa.func.count()).select_from(PollBallot)) == 12
     results = poll.results_json
     assert results is not None
+
+
+def _assert_rewritten(physical: Sequence[str], cast_order: list[str]) -> None:
+    """SQLite numbers the re-inserted rows in receipt order. PostgreSQL puts them wherever its
+    free-space map finds room (space freed by earlier tests included), so there the guarantee is
+    only that the order of voting is gone."""
+    assert sorted(physical) == sorted(cast_order)
+    if ON_POSTGRES:
+        assert list(physical) != cast_order
+    else:
+        assert list(physical) == sorted(cast_order)

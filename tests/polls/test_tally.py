@@ -138,8 +138,8 @@ def test_votes_by_channel_and_booth_with_paper_totals(
     assert votes[ids["sa0"]] == (3, {"web": 1, "tablet": 1, "paper": 1}, {booth: 2})
     assert votes[ids["sa1"]] == (1, {"web": 1, "tablet": 0, "paper": 0}, {})
     assert (single.answered, single.blank) == (3, 2)  # ballot rows; paper totals are apart
-    votes = {a.answer_id: a.votes for a in multiple.answers}
-    assert votes == {ids["ma0"]: 1, ids["ma1"]: 1, ids["ma2"]: 3}
+    counts = {a.answer_id: a.votes for a in multiple.answers}
+    assert counts == {ids["ma0"]: 1, ids["ma1"]: 1, ids["ma2"]: 3}
     # The ranking: first preferences, and the runoff over web, tablet and typed paper ballots.
     assert {a.answer_id: a.by_channel for a in ranked.answers} == {
         ids["ra0"]: {"web": 1, "tablet": 0, "paper": 0},

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,7 +29,7 @@ from tests.polls_booths.helpers import (
 from tests.rendering import context_of, template_name
 
 
-def _lookup(client: TestClient, booth_id: int, dni: str, born: date | str) -> object:
+def _lookup(client: TestClient, booth_id: int, dni: str, born: date | str) -> Response:
     birth = born if isinstance(born, str) else born.isoformat()
     return post(client, f"/booths/{booth_id}/lookup", {"dni": dni, "birth_date": birth})
 
@@ -151,7 +152,7 @@ def test_marking_on_paper_and_on_the_tablet(
         data = {"dni": person.dni, "birth_date": person.born_on.isoformat(), "channel": channel}
         response = post(client_a, f"/booths/{booth.id}/voters", data)
         assert response.status_code == 303
-    roll = {entry.voter_key: entry for entry in roll_of(db, tenant_a, booth.poll_id)}  # type: ignore[arg-type]
+    roll = {entry.voter_key: entry for entry in roll_of(db, tenant_a, booth.poll_id)}
     assert roll[paper.dni_digest].channel == "paper"
     assert roll[tablet.dni_digest].channel == "tablet"
     assert {entry.booth_id for entry in roll.values()} == {booth.id}
@@ -186,7 +187,7 @@ def test_unknown_channel_is_refused(
     assert template_name(response) == "polls/booths/booth.html"
     assert "Elige cómo vota la persona" in response.text
     assert f'value="{person.dni}"' in response.text  # what was typed comes back
-    assert roll_of(db, tenant_a, booth.poll_id) == []  # type: ignore[arg-type]
+    assert roll_of(db, tenant_a, booth.poll_id) == []
     with scoped_to(db, tenant_a.id):
         audit = db.scalars(select(AuditEntry.action)).all()
     assert "polls.booth_lookup" not in audit

@@ -10,13 +10,18 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEntry
 from app.db import scoped_to
-from app.polls.models import PollBallot, PollBooth, PollPaperTotal
+from app.polls.models import PollAnswer, PollBallot, PollBooth, PollPaperTotal, PollQuestion
 from app.polls.tally import published_results
 from app.tenants.models import Tenant
 from tests.polls.factories import make_poll, questions_of
 from tests.polls_booths.helpers import booth_in_phase, fresh_booth, officer_at, poll_of, post
 
-QUESTIONS = [("single", 2), ("multiple", 3, 2), ("ranked", 3)]
+Sheet = list[tuple[PollQuestion, list[PollAnswer]]]
+QUESTIONS: list[tuple[str, int] | tuple[str, int, int]] = [
+    ("single", 2),
+    ("multiple", 3, 2),
+    ("ranked", 3),
+]
 
 
 def _totals(db: Session, tenant: Tenant) -> dict[tuple[int, int], int]:
@@ -27,7 +32,7 @@ def _totals(db: Session, tenant: Tenant) -> dict[tuple[int, int], int]:
 
 def _setup(
     db: Session, tenant: Tenant, client: TestClient, *, closed: bool = False
-) -> tuple[PollBooth, list]:
+) -> tuple[PollBooth, Sheet]:
     if closed:
         poll = make_poll(
             db,
@@ -44,7 +49,7 @@ def _setup(
     return booth, questions_of(db, poll_of(db, tenant, booth))
 
 
-def _count_form(questions: list, papers: str, votes: list[list[str]]) -> dict[str, str]:
+def _count_form(questions: Sheet, papers: str, votes: list[list[str]]) -> dict[str, str]:
     form = {"paper_ballots": papers}
     for (question, answers), numbers in zip(questions, votes, strict=False):
         for answer, number in zip(answers, numbers, strict=True):

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.config import Settings
 from app.db import scoped_to, utcnow
@@ -91,7 +92,7 @@ def _digest(settings: Settings, tenant: Tenant) -> str:
     return dni_digest(census_key(settings.census_secret, tenant.slug), DNI)
 
 
-def _verified_without_birth(db: Session, tenant: Tenant, settings: Settings) -> None:
+def _verified_without_birth(db: Session, tenant: Tenant, settings: Settings) -> User:
     add_to_census(db, tenant, settings.census_secret, DNI, "1990-02-14")
     user = make_user(db, tenant)
     with scoped_to(db, tenant.id):

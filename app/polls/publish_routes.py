@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import Request
+from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from app.authz.core import authorize
@@ -34,6 +37,28 @@ def _refused_page(
     return render(request, "polls/admin_poll.html", context, status_code=error.status_code)
 
 
+def _move_poll(
+    request: Request,
+    session: SessionDep,
+    me: UserDep,
+    address: ClientAddress,
+    poll_id: int,
+    action: str,
+    move: Callable[[Session, Poll], None],
+    done: str,
+) -> Response:
+    """Publish or unpublish: the same checks, audit and answer, around a different move."""
+    poll = load_managed_poll(session, me, poll_id)
+    authorize(me, action, poll)
+    try:
+        move(session, poll)
+    except DomainError as error:
+        return _refused_page(request, session, poll, error)
+    audit_poll(session, action, me, poll.id, address)
+    flash(request, done, "success")
+    return RedirectResponse(f"/admin/polls/{poll.id}", status_code=303)
+
+
 @router.post("/admin/polls/{poll_id}/publish", name="admin_publish_poll")
 def publish_poll(
     request: Request,
@@ -43,15 +68,10 @@ def publish_poll(
     address: ClientAddress,
     poll_id: IdPath,
 ) -> Response:
-    poll = load_managed_poll(session, me, poll_id)
-    authorize(me, "polls.publish", poll)
-    try:
-        service.publish_poll(session, poll)
-    except DomainError as error:
-        return _refused_page(request, session, poll, error)
-    audit_poll(session, "polls.publish", me, poll.id, address)
-    flash(request, N_("The poll has been published."), "success")
-    return RedirectResponse(f"/admin/polls/{poll.id}", status_code=303)
+    message = N_("The poll has been published.")
+    return _move_poll(
+        request, session, me, address, poll_id, "polls.publish", service.publish_poll, message
+    )
 
 
 @router.post("/admin/polls/{poll_id}/unpublish", name="admin_unpublish_poll")
@@ -63,15 +83,10 @@ def unpublish_poll(
     address: ClientAddress,
     poll_id: IdPath,
 ) -> Response:
-    poll = load_managed_poll(session, me, poll_id)
-    authorize(me, "polls.unpublish", poll)
-    try:
-        service.unpublish_poll(session, poll)
-    except DomainError as error:
-        return _refused_page(request, session, poll, error)
-    audit_poll(session, "polls.unpublish", me, poll.id, address)
-    flash(request, N_("The poll is a draft again: only staff see it."), "success")
-    return RedirectResponse(f"/admin/polls/{poll.id}", status_code=303)
+    message = N_("The poll is a draft again: only staff see it.")
+    return _move_poll(
+        request, session, me, address, poll_id, "polls.unpublish", service.unpublish_poll, message
+    )
 
 
 @router.post("/admin/polls/{poll_id}/delete", name="admin_delete_poll")

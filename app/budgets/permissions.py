@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.authz.core import has_role, rule
-from app.authz.principal import Principal
+from app.authz.principal import Level, Principal, level_of
 from app.budgets.models import PHASES, Budget
 
 _administrator = has_role("administrator")
@@ -63,4 +63,31 @@ def may_edit_structure(principal: Principal | None, budget: Any, _ctx: Mapping[s
         _administrator(principal, budget, {})
         and isinstance(budget, Budget)
         and structure_editable(budget)
+    )
+
+
+# Balloting (app/budgets/ballots.py). A verified resident ballots while the phase is open and
+# sees their ballot from then on. Paper ballots are typed in by any poll officer of the
+# instance (budgets have no booths of their own), while balloting and reviewing ballots.
+BALLOT_VISIBLE_PHASES = ("balloting", "reviewing_ballots", "finished")
+
+
+@rule("budgets.ballot")
+def may_ballot(principal: Principal | None, budget: Any, _ctx: Mapping[str, Any]) -> bool:
+    return level_of(principal) >= Level.VERIFIED and action_open(budget, "ballot")
+
+
+@rule("budgets.view_ballot")
+def may_view_ballot(principal: Principal | None, budget: Any, _ctx: Mapping[str, Any]) -> bool:
+    return level_of(principal) >= Level.VERIFIED and is_phase(budget, *BALLOT_VISIBLE_PHASES)
+
+
+@rule("budgets.enter_paper_ballots")
+def may_enter_paper_ballots(
+    principal: Principal | None, budget: Any, _ctx: Mapping[str, Any]
+) -> bool:
+    return (
+        principal is not None
+        and principal.has_role("poll_officer")
+        and action_open(budget, "enter_paper_ballots")
     )

@@ -11,6 +11,7 @@ from app.authz.core import can
 # The setup registers its /admin/budgets routes on the same router.
 from app.budgets import (
     admin_routes,  # noqa: F401 - registers /admin/budgets
+    ballot_routes,  # noqa: F401 - registers /budgets/{id}/ballot and paper ballots
     phase_routes,  # noqa: F401 - registers the phases and moving the phase
     repository,
     service,

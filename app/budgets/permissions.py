@@ -13,11 +13,12 @@ phase × action everywhere in the module.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from app.authz.core import has_role, rule
 from app.authz.principal import Level, Principal, level_of
-from app.budgets.models import PHASES, Budget
+from app.budgets.models import PHASES, Budget, BudgetProject
 
 _administrator = has_role("administrator")
 rule("budgets.manage")(_administrator)
@@ -91,3 +92,70 @@ def may_enter_paper_ballots(
         and principal.has_role("poll_officer")
         and action_open(budget, "enter_paper_ballots")
     )
+
+
+# Valuation (app/budgets/valuation.py). Being assigned to a heading is what lets a person
+# valuate its projects: the "valuator" role alone grants nothing here, and removing the
+# assignment is the one way to take the right away. Administrators may valuate every heading.
+# Nobody valuates a project they wrote.
+VALUATOR_PHASES = PHASES[: PHASES.index("balloting")]
+SELECTION_PHASES = ("valuating", "publishing_prices")
+
+
+@dataclass(frozen=True)
+class ValuationSeat:
+    """A budget, the headings of it the asking person valuates, and the project at hand."""
+
+    budget: Budget
+    headings: frozenset[int]
+    project: BudgetProject | None = None
+
+
+def _valuator(principal: Principal | None, seat: Any) -> bool:
+    return (
+        principal is not None
+        and isinstance(seat, ValuationSeat)
+        and (principal.has_role("administrator") or bool(seat.headings))
+    )
+
+
+@rule("budgets.assign_valuators")
+def may_assign_valuators(principal: Principal | None, budget: Any, _ctx: Mapping[str, Any]) -> bool:
+    return (
+        _administrator(principal, budget, {})
+        and isinstance(budget, Budget)
+        and budget.phase in VALUATOR_PHASES
+    )
+
+
+@rule("budgets.view_valuations")
+def may_view_valuations(principal: Principal | None, seat: Any, _ctx: Mapping[str, Any]) -> bool:
+    """The valuator's list of projects, in every phase (read-only outside valuating)."""
+    return _valuator(principal, seat) and seat.budget.published_at is not None
+
+
+@rule("budgets.valuate")
+def may_valuate(principal: Principal | None, seat: Any, _ctx: Mapping[str, Any]) -> bool:
+    if not _valuator(principal, seat) or seat.project is None:
+        return False
+    assert principal is not None
+    project = seat.project
+    return (
+        action_open(seat.budget, "valuate")
+        and project.review_state != "rejected"
+        and project.hidden_at is None
+        and project.author_id != principal.user_id
+        and (principal.has_role("administrator") or project.heading_id in seat.headings)
+    )
+
+
+@rule("budgets.view_valuation")
+def may_view_valuation(_principal: Principal | None, budget: Any, _ctx: Mapping[str, Any]) -> bool:
+    """Anyone, once the budget publishes its prices; nobody before, staff included, so the
+    public page never shows what the public cannot see."""
+    return isinstance(budget, Budget) and budget.published_at is not None and prices_public(budget)
+
+
+@rule("budgets.select")
+def may_select(principal: Principal | None, budget: Any, _ctx: Mapping[str, Any]) -> bool:
+    return _administrator(principal, budget, {}) and is_phase(budget, *SELECTION_PHASES)

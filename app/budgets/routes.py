@@ -16,6 +16,8 @@ from app.budgets import (
     repository,
     service,
     structure_routes,  # noqa: F401 - registers groups and headings
+    valuation,
+    valuation_routes,  # noqa: F401 - registers valuators, valuating and the ballot selection
 )
 from app.budgets.pages import PHASE_NAMES, budget_outline
 from app.budgets.router import router as router
@@ -43,4 +45,7 @@ def show_budget(
     budget = service.visible_budget(
         session, budget_id, include_drafts=can(principal, "budgets.manage")
     )
-    return render(request, "budgets/show.html", budget_outline(session, budget))
+    context = budget_outline(session, budget)
+    # Valuators find the projects they valuate from the budget's page.
+    context["valuation_seat"] = valuation.seat_of(session, budget, principal)
+    return render(request, "budgets/show.html", context)

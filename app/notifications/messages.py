@@ -13,6 +13,8 @@ MESSAGES = {
     "answer": N_("%(title)s received an official answer"),
     "threshold": N_("%(title)s reached the supports it needed"),
     "update": N_("New update on %(title)s: %(update)s"),
+    # Says no more than that: a valuation stays hidden until the budget publishes its prices.
+    "valuation": N_("%(title)s has been valuated; the valuation is published with the prices"),
 }
 UNKNOWN = N_("Something happened on something you follow")
 

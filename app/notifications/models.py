@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, TenantOwned, utcnow
 
-KINDS = ("comment", "reply", "answer", "threshold", "update")
+KINDS = ("comment", "reply", "answer", "threshold", "update", "valuation")
 
 
 class Follow(TenantOwned, Base):

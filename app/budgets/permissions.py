@@ -159,3 +159,18 @@ def may_view_valuation(_principal: Principal | None, budget: Any, _ctx: Mapping[
 @rule("budgets.select")
 def may_select(principal: Principal | None, budget: Any, _ctx: Mapping[str, Any]) -> bool:
     return _administrator(principal, budget, {}) and is_phase(budget, *SELECTION_PHASES)
+
+# Results (result_routes.py): an administrator counts and publishes them after balloting.
+@rule("budgets.publish_results")
+def may_publish_results(principal: Principal | None, budget: Any, _ctx: Mapping[str, Any]) -> bool:
+    return _administrator(principal, budget, {}) and action_open(budget, "publish_results")
+
+
+# Execution of the funded projects (execution_routes.py): tracked once the budget is finished,
+# when its results are final.
+EXECUTION_PHASES = ("finished",)
+
+
+@rule("budgets.track_execution")
+def may_track_execution(principal: Principal | None, budget: Any, _ctx: Mapping[str, Any]) -> bool:
+    return _administrator(principal, budget, {}) and is_phase(budget, *EXECUTION_PHASES)

@@ -12,8 +12,10 @@ from app.authz.core import can
 from app.budgets import (
     admin_routes,  # noqa: F401 - registers /admin/budgets
     ballot_routes,  # noqa: F401 - registers /budgets/{id}/ballot and paper ballots
+    execution_routes,  # noqa: F401 - registers /budgets/{id}/executions and tracking them
     phase_routes,  # noqa: F401 - registers the phases and moving the phase
     repository,
+    result_routes,  # noqa: F401 - registers the results, publishing them and ballots.pb
     service,
     structure_routes,  # noqa: F401 - registers groups and headings
     valuation,

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import app.budgets.project_targets  # noqa: F401 - registers the "budget_project" target kind
 from app.authz.core import has_role, rule
 from app.authz.principal import Level, Principal, level_of
 from app.budgets.models import PHASES, Budget, BudgetProject
@@ -174,3 +175,71 @@ EXECUTION_PHASES = ("finished",)
 @rule("budgets.track_execution")
 def may_track_execution(principal: Principal | None, budget: Any, _ctx: Mapping[str, Any]) -> bool:
     return _administrator(principal, budget, {}) and is_phase(budget, *EXECUTION_PHASES)
+
+
+# Projects and supports (app/budgets/projects.py; docs/budgets.md "Projects and supports").
+# A project's rules take its budget in ``ctx["budget"]``: the phase is the budget's.
+
+
+def _budget_of(project: Any, ctx: Mapping[str, Any]) -> Budget | None:
+    """The budget of a visible project, or None when the two do not belong together."""
+    budget = ctx.get("budget")
+    if (
+        isinstance(project, BudgetProject)
+        and isinstance(budget, Budget)
+        and project.budget_id == budget.id
+        and project.hidden_at is None
+    ):
+        return budget
+    return None
+
+
+@rule("budgets.propose")
+def may_propose(principal: Principal | None, budget: Any, _ctx: Mapping[str, Any]) -> bool:
+    """Any registered account, as for proposals (organizations too), while accepting."""
+    return principal is not None and action_open(budget, "propose")
+
+
+@rule("budgets.edit_project")
+def may_edit_project(principal: Principal | None, project: Any, ctx: Mapping[str, Any]) -> bool:
+    """Its author, while the budget accepts projects, unless it was rejected already."""
+    budget = _budget_of(project, ctx)
+    return (
+        principal is not None
+        and budget is not None
+        and project.author_id == principal.user_id
+        and project.review_state != "rejected"
+        and action_open(budget, "propose")
+    )
+
+
+@rule("budgets.review")
+def may_review(principal: Principal | None, budget: Any, _ctx: Mapping[str, Any]) -> bool:
+    return _administrator(principal, budget, {}) and action_open(budget, "review")
+
+
+def supportable(project: BudgetProject) -> bool:
+    return project.review_state != "rejected" and project.hidden_at is None
+
+
+@rule("budgets.support")
+def may_support(principal: Principal | None, project: Any, ctx: Mapping[str, Any]) -> bool:
+    """Verified residents (never organizations), as for proposals, while selecting."""
+    budget = _budget_of(project, ctx)
+    return (
+        level_of(principal) >= Level.VERIFIED
+        and budget is not None
+        and supportable(project)
+        and action_open(budget, "support")
+    )
+
+
+@rule("budgets.unsupport")
+def may_unsupport(principal: Principal | None, project: Any, ctx: Mapping[str, Any]) -> bool:
+    """Withdrawing is open as long as supporting is (the heading is then free again)."""
+    budget = _budget_of(project, ctx)
+    return (
+        level_of(principal) >= Level.VERIFIED
+        and budget is not None
+        and action_open(budget, "support")
+    )

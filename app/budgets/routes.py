@@ -14,6 +14,7 @@ from app.budgets import (
     ballot_routes,  # noqa: F401 - registers /budgets/{id}/ballot and paper ballots
     execution_routes,  # noqa: F401 - registers /budgets/{id}/executions and tracking them
     phase_routes,  # noqa: F401 - registers the phases and moving the phase
+    project_routes,  # noqa: F401 - registers /budgets/{id}/projects, proposing and supports
     repository,
     result_routes,  # noqa: F401 - registers the results, publishing them and ballots.pb
     service,

@@ -15,6 +15,9 @@ MESSAGES = {
     "update": N_("New update on %(title)s: %(update)s"),
     # Says no more than that: a valuation stays hidden until the budget publishes its prices.
     "valuation": N_("%(title)s has been valuated; the valuation is published with the prices"),
+    # A budget project's review (app/budgets/projects.py); a rejection's reason is on its page.
+    "project_accepted": N_("Your project %(title)s was admitted to the budget"),
+    "project_rejected": N_("Your project %(title)s was not admitted: the reason is on its page"),
 }
 UNKNOWN = N_("Something happened on something you follow")
 

@@ -8,7 +8,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, TenantOwned, utcnow
 
-KINDS = ("comment", "reply", "answer", "threshold", "update", "valuation")
+KINDS = (
+    "comment",
+    "reply",
+    "answer",
+    "threshold",
+    "update",
+    "valuation",
+    "project_accepted",
+    "project_rejected",
+)
 
 
 class Follow(TenantOwned, Base):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.tenants.models import Tenant
 from tests.budgets.factories import groups_of, headings_of, make_budget
+from tests.budgets.project_isolation import PROJECT_ROUTES
 
 
 def _name(tenant: Tenant) -> str:
@@ -50,3 +51,4 @@ ROUTES: dict[str, Callable[[Session, Tenant], tuple[str, str | None]]] = {
     "admin_new_budget_heading": _new_heading,
     "admin_edit_budget_heading": _heading,
 }
+ROUTES.update(PROJECT_ROUTES)

@@ -128,6 +128,7 @@ def _look_up(
 ) -> PaperLookup | Response:
     """The census look-up, throttled per officer like the booths'; a page when it cannot run."""
     heading = _heading_from(session, budget, form["heading_id"])
+    errors: dict[str, FieldError]
     if heading is None:
         errors = {"heading_id": CHOOSE_HEADING}
         return paper_page(request, session, budget, form=form, errors=errors, status=422)

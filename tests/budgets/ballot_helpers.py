@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from fastapi.testclient import TestClient
 from httpx2 import Response
@@ -63,10 +64,10 @@ def ballot_budget(
     return budget, headings, projects
 
 
-def post(client: TestClient, path: str, data: dict[str, str] | None = None) -> Response:
-    return client.post(
-        path, data={**(data or {}), "csrf_token": csrf_of(client)}, follow_redirects=False
-    )
+def post(client: TestClient, path: str, data: Mapping[str, object] | None = None) -> Response:
+    """A form post with the session's CSRF token; a list value sends the field repeated."""
+    form: dict[str, Any] = {**(data or {}), "csrf_token": csrf_of(client)}
+    return client.post(path, data=form, follow_redirects=False)
 
 
 def ballots_of(db: Session, tenant: Tenant) -> list[BudgetBallot]:

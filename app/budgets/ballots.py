@@ -52,14 +52,6 @@ WEB_REFUSALS = {
         "Empty your ballot in another heading of this group to ballot here."
     ),
 }
-PAPER_REFUSALS = {
-    ZONE: N_("This person lives in an area this heading is not for."),
-    AT_BOOTH: N_("A paper ballot of this person for this heading was already entered."),
-    ONLINE: N_("This person already has an online ballot for this heading."),
-    LIMIT: N_(
-        "This person already ballots in as many headings of this group as allowed (%(limit)s)."
-    ),
-}
 NOT_ON_HEADING = N_("This project is not on the ballot of this heading.")
 NO_PRICE = N_("This project has no price, so it cannot go on a ballot that must fit an amount.")
 OVER_AMOUNT = N_(
@@ -67,11 +59,6 @@ OVER_AMOUNT = N_(
     "Remove another project first."
 )
 OVER_LIMIT = N_("You may choose at most %(limit)s projects in this heading. Remove one first.")
-PAPER_OVER_AMOUNT = N_(
-    "These projects cost %(total)s together, more than the heading's %(amount)s."
-)
-PAPER_OVER_LIMIT = N_("At most %(limit)s projects may be chosen in this heading.")
-PAPER_EMPTY = N_("Mark the projects chosen on the paper ballot.")
 NOT_VERIFIED = N_("Only verified residents ballot in participatory budgets. Verify your account.")
 
 
@@ -125,13 +112,6 @@ def zone_code(session: Session, heading: BudgetHeading) -> str | None:
     if heading.geozone_id is None:
         return None
     return session.scalar(select(Geozone.code).where(Geozone.id == heading.geozone_id))
-
-
-def ballot_of(session: Session, heading_id: int, voter_key: str) -> BudgetBallot | None:
-    statement = select(BudgetBallot).where(
-        BudgetBallot.heading_id == heading_id, BudgetBallot.voter_key == voter_key
-    )
-    return session.scalars(statement).one_or_none()
 
 
 def ballots_in_budget(session: Session, budget_id: int, voter_key: str) -> list[BudgetBallot]:
@@ -297,69 +277,6 @@ def remove_project(
         ballot.updated_at = utcnow()
     session.flush()
     return True
-
-
-def paper_refusal(
-    session: Session, budget: Budget, heading: BudgetHeading, group: BudgetGroup, voter: Voter
-) -> tuple[str, dict[str, int]] | None:
-    """Why an officer may not enter this person's paper ballot here (msgid and values)."""
-    ballots = ballots_in_budget(session, budget.id, voter.key)
-    here = next((b for b in ballots if b.heading_id == heading.id), None)
-    if here is not None:
-        return PAPER_REFUSALS[AT_BOOTH if here.channel == "paper" else ONLINE], {}
-    reason = refusal_of(heading, group, voter, zone_code(session, heading), ballots)
-    if reason is None:
-        return None
-    return PAPER_REFUSALS[reason], {"limit": group.max_balloted_headings}
-
-
-def record_paper_ballot(
-    session: Session,
-    budget: Budget,
-    heading: BudgetHeading,
-    group: BudgetGroup,
-    voter: Voter,
-    project_ids: Iterable[int],
-    officer_id: int,
-) -> BudgetBallot:
-    """Enter a paper ballot whole, under the same rules as the web; call with the budget
-    share-locked. ``Conflict`` when the person may not ballot here, ``Invalid`` when the
-    projects are not this heading's or do not fit."""
-    lock_person(session, voter.key)
-    refusal = paper_refusal(session, budget, heading, group, voter)
-    if refusal is not None:
-        raise Conflict(refusal[0], **refusal[1])
-    wanted = set(project_ids)
-    if not wanted:
-        raise Invalid(PAPER_EMPTY)
-    projects = {project.id: project for project in ballotable(session, heading)}
-    if not wanted <= projects.keys():
-        raise Invalid(NOT_ON_HEADING)
-    if budget.ballot_style == "approval":
-        limit = budget.approval_limit or 0
-        if len(wanted) > limit:
-            raise Invalid(PAPER_OVER_LIMIT, limit=limit)
-    else:
-        if any(projects[pid].price is None for pid in wanted):
-            raise Invalid(NO_PRICE)
-        total = sum(projects[pid].price or 0 for pid in wanted)
-        if total > heading.amount:
-            raise Invalid(PAPER_OVER_AMOUNT, total=soles(total), amount=soles(heading.amount))
-    now = utcnow()
-    ballot = BudgetBallot(
-        heading_id=heading.id,
-        group_id=group.id,
-        voter_key=voter.key,
-        channel="paper",
-        recorded_by_id=officer_id,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(ballot)
-    session.flush()
-    session.add_all(BudgetBallotLine(ballot_id=ballot.id, project_id=pid) for pid in sorted(wanted))
-    session.flush()
-    return ballot
 
 
 def overview(

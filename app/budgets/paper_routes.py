@@ -23,7 +23,7 @@ from app.answers.calendar import lima_today
 from app.audit.service import record
 from app.authz.core import authorize
 from app.authz.principal import Principal
-from app.budgets import ballots, repository, service
+from app.budgets import ballots, paper_ballots, repository, service
 from app.budgets.models import Budget, BudgetGroup, BudgetHeading, BudgetProject
 from app.budgets.pages import soles
 from app.budgets.router import router
@@ -147,7 +147,7 @@ def _look_up(
     if voter is None:
         throttle.note_event(session, THROTTLE, str(me.user_id))
     else:
-        refusal = ballots.paper_refusal(session, budget, heading, group, voter)
+        refusal = paper_ballots.paper_refusal(session, budget, heading, group, voter)
     found = PaperLookup(voter, heading, group, refusal)
     record(
         session,
@@ -217,7 +217,7 @@ def record_paper_ballot(
     try:
         if chosen is None:
             raise Invalid(ballots.NOT_ON_HEADING)
-        ballot = ballots.record_paper_ballot(
+        ballot = paper_ballots.record_paper_ballot(
             session, budget, found.heading, found.group, found.voter, chosen, me.user_id
         )
     except Conflict as taken:

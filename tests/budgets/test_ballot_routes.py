@@ -231,3 +231,17 @@ def test_only_verified_residents_see_a_ballot(
     sign_in(client_a, citizen)
     refused = client_a.get(f"/budgets/{budget.id}/ballot")
     assert refused.status_code == 403
+
+
+def test_the_budget_page_leads_to_the_ballot(
+    client_a: TestClient, db: Session, tenant_a: Tenant
+) -> None:
+    budget, _, _ = ballot_budget(db, tenant_a)
+    finished, _, _ = ballot_budget(db, tenant_a, phase="finished")
+    assert f"/budgets/{budget.id}/ballot" not in client_a.get(f"/budgets/{budget.id}").text
+    _resident(db, tenant_a, client_a)
+    assert "Votar por proyectos" in client_a.get(f"/budgets/{budget.id}").text
+    page = client_a.get(f"/budgets/{finished.id}").text
+    assert f"/budgets/{finished.id}/ballot" in page
+    assert "Votar por proyectos" not in page
+    assert f"/budgets/{budget.id}/paper" not in client_a.get(f"/budgets/{budget.id}").text

@@ -230,3 +230,13 @@ def test_another_instance_cannot_enter_paper_ballots_here(
     assert post(client_b, f"/budgets/{budget.id}/paper/lookup", data).status_code == 404
     assert post(client_b, f"/budgets/{budget.id}/paper/ballots", data).status_code == 404
     assert ballots_of(db, tenant_a) == []
+
+
+def test_the_budget_page_leads_officers_to_paper_ballots(
+    client_a: TestClient, db: Session, tenant_a: Tenant
+) -> None:
+    budget, _, _ = ballot_budget(db, tenant_a)
+    earlier, _, _ = ballot_budget(db, tenant_a, phase="publishing_prices")
+    _officer(db, tenant_a, client_a)
+    assert f"/budgets/{budget.id}/paper" in client_a.get(f"/budgets/{budget.id}").text
+    assert f"/budgets/{earlier.id}/paper" not in client_a.get(f"/budgets/{earlier.id}").text

@@ -29,12 +29,13 @@ import secrets
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+import psycopg
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -178,6 +179,22 @@ def count_rows(engine: Engine, poll_id: int) -> tuple[int, int]:
     return int(voters or 0), int(ballots or 0)
 
 
+def count_statements(engine: Engine, counter: Iterator[int]) -> None:
+    """Count every statement sent on the engine's connections, SQLAlchemy's and those the
+    ballot code runs on psycopg's cursor itself (app.polls.ballot_plan), by giving each new
+    connection a cursor class that counts."""
+
+    class CountingCursor(psycopg.Cursor[Any]):
+        def execute(self, *args: Any, **kwargs: Any) -> Any:
+            next(counter)
+            return super().execute(*args, **kwargs)
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.cursor_factory = CountingCursor
+
+    event.listen(engine, "connect", on_connect)
+
+
 def measure_casting(
     engine: Engine, service: ServiceClient, bare: BareClient, options: Options, report: Report
 ) -> None:
@@ -287,7 +304,7 @@ def run(url: str, options: Options) -> Report:
     }
     engine = make_engine(url, pool_size=options.threads, max_overflow=options.threads)
     counter = itertools.count()
-    event.listen(engine, "before_cursor_execute", lambda *_a: next(counter))
+    count_statements(engine, counter)
     secret = secrets.token_urlsafe(48)
     try:
         service = ServiceClient(

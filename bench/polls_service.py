@@ -1,4 +1,9 @@
-"""The service side of the polls benchmark: one committed session per vote, like the route."""
+"""The service side of the polls benchmark: one committed session per vote, like the route.
+
+Each vote is what ``POST /polls/{id}/vote`` does once it has read the form: a session bound to
+the instance, ``cast_online`` with the signed-in person and the form's fields, and the commit.
+The forms are built before timing, as the bare side's rows are.
+"""
 
 from __future__ import annotations
 
@@ -14,16 +19,28 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.authz.principal import Principal
 from app.db import bind_tenant
-from app.polls.ballots import cast_web_ballot, web_voter
-from app.polls.models import Poll
+from app.polls.ballots import cast_online
 from bench._harness import BenchError
 from bench.polls_data import PollShape, random_choices
 
 SORT = "cumulative"
 
 
+def ballot_form(shape: PollShape, choices: dict[int, list[int]]) -> dict[str, list[str]]:
+    """The fields the poll page's form sends for these choices (app.polls.ballot_form)."""
+    form: dict[str, list[str]] = {}
+    for question_id, kind, _answers, _most in shape.questions:
+        picked = choices.get(question_id, [])
+        if kind == "ranked":
+            for rank, answer_id in enumerate(picked, start=1):
+                form[f"q{question_id}_rank{answer_id}"] = [str(rank)]
+        else:
+            form[f"q{question_id}"] = [str(answer_id) for answer_id in picked]
+    return form
+
+
 class ServiceClient:
-    """Casts each voter's ballot through ``web_voter`` and ``cast_web_ballot``, then commits."""
+    """Casts each voter's ballot through ``cast_online``, as the route does, then commits."""
 
     def __init__(
         self,
@@ -36,6 +53,7 @@ class ServiceClient:
     ) -> None:
         self.factory, self.tenant_id, self.shape = factory, tenant_id, shape
         self.secret, self.choices, self.statements = secret, choices, statements
+        self.forms = {voter: ballot_form(shape, chosen) for voter, chosen in choices.items()}
 
     def open(self) -> None:
         return None
@@ -46,16 +64,15 @@ class ServiceClient:
 
     def vote(self, _client: Any, voter: int) -> None:
         session = bind_tenant(self.factory(), self.tenant_id)
+        principal = Principal(
+            user_id=voter + 1, display_name=f"Votante {voter}", resident_id=voter + 1
+        )
         try:
-            # What the ballot route loads for itself on every request.
-            poll = session.get(Poll, self.shape.poll_id)
-            principal = Principal(
-                user_id=voter + 1, display_name=f"Votante {voter}", resident_id=voter + 1
+            vote = cast_online(
+                session, principal, self.shape.poll_id, self.forms[voter], self.secret, now()
             )
-            person = web_voter(session, principal, self.secret)
-            if poll is None or person is None:
-                raise BenchError(f"voter {voter}: no poll or no resident found by the service")
-            cast_web_ballot(session, poll, person, self.choices[voter], self.secret, now())
+            if not vote.receipt:
+                raise BenchError(f"voter {voter}: no receipt")
             session.commit()
         except BaseException:
             session.rollback()
@@ -66,6 +83,7 @@ class ServiceClient:
     def new_minds(self, voters: list[int], rng: random.Random) -> None:
         for voter in voters:
             self.choices[voter] = random_choices(rng, self.shape)
+            self.forms[voter] = ballot_form(self.shape, self.choices[voter])
 
     def statements_per_vote(self, votes: int, before: int) -> float:
         return (next(self.statements) - before - 1) / max(votes, 1)
@@ -75,6 +93,7 @@ class ServiceClient:
         rng = random.Random(3)
         for voter in voters:
             self.choices[voter] = random_choices(rng, self.shape)
+            self.forms[voter] = ballot_form(self.shape, self.choices[voter])
         profiler = cProfile.Profile()
         profiler.enable()
         for voter in voters:

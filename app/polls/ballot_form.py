@@ -16,7 +16,6 @@ from typing import Protocol
 
 from app.i18n import N_
 from app.polls.errors import BallotInvalid
-from app.polls.models import PollAnswer, PollQuestion
 
 Choices = dict[int, list[int]]
 
@@ -44,14 +43,15 @@ _NOT_A_RANK = N_("Write each rank as a whole number: 1, 2, 3…")
 
 
 def parse_ballot(
-    questions: Sequence[PollQuestion],
-    answers_by_question: Mapping[int, Sequence[PollAnswer]],
+    questions: Sequence[QuestionRules],
+    answers_by_question: Mapping[int, Sequence[AnswerRules]],
     form: Mapping[str, list[str]],
 ) -> Choices:
     """The choices a submitted form makes; ``BallotInvalid`` (422) if it is not a valid ballot.
 
-    ``questions`` are the poll's, loaded through the tenant-scoped session, so an answer of
-    another poll or of another instance is simply not among them.
+    ``questions`` are the poll's (loaded through the tenant-scoped session, or its cached
+    plan read with the tenant named), so an answer of another poll or of another instance is
+    simply not among them.
     """
     known = {question.id for question in questions}
     for name in form:
@@ -109,7 +109,7 @@ def check_choices(
 
 
 def _ranking(
-    question: PollQuestion, answer_ids: list[int], form: Mapping[str, list[str]]
+    question: QuestionRules, answer_ids: list[int], form: Mapping[str, list[str]]
 ) -> list[int]:
     prefix = f"q{question.id}_rank"
     ranks: dict[int, int] = {}

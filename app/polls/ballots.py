@@ -10,24 +10,30 @@ one, holding every key or not, can tell whose ballot is whose. See docs/polls.md
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.answers.calendar import lima_date
+from app.authz.core import authorize
+from app.authz.principal import Principal
 from app.db import TENANT_KEY
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, Forbidden, NotFound
 from app.i18n import N_
 from app.polls.ballot_form import Choices, check_choices, encode_choices, parse_ballot
 from app.polls.ballot_plan import (
+    BallotPlan,
     PollGate,
-    add_web_roll_entry,
+    add_web_vote,
     ballot_plan,
     delete_replaced,
     earlier_channel,
     insert_ballot,
     read_gate,
+    read_gate_and_resident,
 )
 from app.polls.eligibility import (
     Voter,
@@ -39,10 +45,13 @@ from app.polls.eligibility import (
     poll_geozone_codes,
     roll_entry,
     roll_entry_of,
+    tenant_of,
+    voter_of,
     web_voter,
     why_not,
 )
 from app.polls.errors import (
+    SECRET_AT_DESK,
     AlreadyVotedAtBooth,
     BallotInvalid,
     NotEligible,
@@ -50,6 +59,7 @@ from app.polls.errors import (
     PollNotOpen,
 )
 from app.polls.models import Poll, PollAnswer, PollBooth, PollQuestion
+from app.polls.permissions import phase
 from app.tokens import keyed_digest
 
 # The interface other modules use; eligibility lives in app.polls.eligibility.
@@ -143,46 +153,156 @@ def cast_web_ballot(
     one ballot of theirs remains. Statements are Core (app.polls.ballot_plan), tenant included.
     """
     _require_same_instance(session, poll)
-    tenant_id, today = poll.tenant_id, lima_date(now)
     if poll.ballot_salt is None and is_open(poll, now):
         _draw_salt(session, poll)
-    connection = session.connection()
-    gate = read_gate(connection, tenant_id, poll.id, voter.geozone_code)
+    gate = read_gate(session.connection(), poll.tenant_id, poll.id, voter.geozone_code)
     if gate is None or not _gate_open(gate, now):
         raise PollNotOpen()
+    return _cast(session, poll.tenant_id, poll.id, gate, voter, choices, secret, now)
+
+
+@dataclass(frozen=True)
+class OnlineVote:
+    """A vote cast from the poll page: the poll as the lock found it, and the receipt."""
+
+    poll: Poll
+    receipt: str
+
+
+def cast_online(
+    session: Session,
+    principal: Principal,
+    poll_id: int,
+    form: Mapping[str, list[str]],
+    secret: str,
+    now: datetime,
+    *,
+    at_desk: bool = False,
+) -> OnlineVote:
+    """The ballot route's whole work after reading the form, in as few statements as it can.
+
+    The poll row (share-locked), its eligibility rules and the voter's resident row and census
+    zone come in one statement; the rules from the per-process plan; the roll entry and the
+    ballot in one more on PostgreSQL. Refusals, in this order: an unknown or draft poll (404),
+    not open (403, saying why), a vote at the service desk (403), not eligible, no permission,
+    an invalid ballot (``BallotInvalid``: the caller shows the form again).
+    """
+    tenant_id = tenant_of(session)
+    connection = session.connection()
+    found = read_gate_and_resident(connection, tenant_id, poll_id, principal.resident_id)
+    if found is None or found.gate.published_at is None:
+        raise NotFound()
+    gate = found.gate
+    poll = Poll(
+        id=poll_id,
+        tenant_id=tenant_id,
+        title=found.title,
+        published_at=gate.published_at,
+        opens_at=gate.opens_at,
+        closes_at=gate.closes_at,
+        closed_at=gate.closed_at,
+        voter_level=gate.voter_level,
+        min_age=gate.min_age,
+    )
+    current = phase(poll, now)
+    if current == "upcoming":
+        raise Forbidden(N_("Voting has not opened yet."))
+    if current != "open":
+        raise Forbidden(N_("Voting has ended: ballots are no longer accepted."))
+    if at_desk:
+        raise Forbidden(SECRET_AT_DESK)
+    voter = voter_of(principal, found.resident, secret)
+    today = lima_date(now)
+    reason = why_not(voter, gate.voter_level, gate.min_age, gate.zoned, gate.in_zone, today)
+    if reason is not None:
+        raise NotEligible(reason)
+    authorize(principal, "polls.vote", poll)
+    if gate.ballot_salt is None:  # published before salts were drawn at publishing
+        _draw_salt(session, poll)
+        return OnlineVote(poll, _cast_reading_form(session, poll, voter, form, secret, now))
+    plan = _plan(session, tenant_id, poll_id, gate.ballot_salt)
+    choices = parse_ballot(list(plan.questions.values()), plan.answers, form)
+    receipt = _cast(session, tenant_id, poll_id, gate, voter, choices, secret, now, plan)
+    return OnlineVote(poll, receipt)
+
+
+def _cast_reading_form(
+    session: Session,
+    poll: Poll,
+    voter: Voter,
+    form: Mapping[str, list[str]],
+    secret: str,
+    now: datetime,
+) -> str:
+    gate = read_gate(session.connection(), poll.tenant_id, poll.id, voter.geozone_code)
+    if gate is None or not _gate_open(gate, now) or gate.ballot_salt is None:
+        raise PollNotOpen()
+    plan = _plan(session, poll.tenant_id, poll.id, gate.ballot_salt)
+    choices = parse_ballot(list(plan.questions.values()), plan.answers, form)
+    return _cast(session, poll.tenant_id, poll.id, gate, voter, choices, secret, now, plan)
+
+
+def _plan(session: Session, tenant_id: int, poll_id: int, salt: str) -> BallotPlan:
+    wrote_roll: set[int] = session.info.setdefault(ROLL_WRITTEN_KEY, set())
+    return ballot_plan(
+        session.connection(), tenant_id, poll_id, salt, may_cache=poll_id not in wrote_roll
+    )
+
+
+def _cast(
+    session: Session,
+    tenant_id: int,
+    poll_id: int,
+    gate: PollGate,
+    voter: Voter,
+    choices: Choices,
+    secret: str,
+    now: datetime,
+    plan: BallotPlan | None = None,
+) -> str:
+    """The vote itself, with the poll row share-locked and found open (``gate``)."""
+    today = lima_date(now)
     reason = why_not(voter, gate.voter_level, gate.min_age, gate.zoned, gate.in_zone, today)
     if reason is not None:
         raise NotEligible(reason)
     if gate.ballot_salt is None:
         raise PollNotOpen()
-    wrote_roll: set[int] = session.info.setdefault(ROLL_WRITTEN_KEY, set())
-    plan = ballot_plan(
-        connection, tenant_id, poll.id, gate.ballot_salt, may_cache=poll.id not in wrote_roll
-    )
+    if plan is None:
+        plan = _plan(session, tenant_id, poll_id, gate.ballot_salt)
     check_choices(list(plan.questions.values()), plan.answers, choices)
     key = voter.key
-    if _voted_under_account_key(session, poll, gate, voter):
+    if _voted_under_account_key(session, tenant_id, poll_id, gate, voter):
         key = voter.user_key or key
-    tag = replace_tag(poll_key(secret, poll.id, gate.ballot_salt), key)
-    wrote_roll.add(poll.id)
-    if not add_web_roll_entry(connection, tenant_id, poll.id, key, today):
-        earlier = earlier_channel(connection, tenant_id, poll.id, key)
+    tag = replace_tag(poll_key(secret, poll_id, gate.ballot_salt), key)
+    session.info.setdefault(ROLL_WRITTEN_KEY, set()).add(poll_id)
+    encoded = encode_choices(plan.questions, choices)
+    connection = session.connection()
+    receipt = new_receipt()
+    entered, stored = add_web_vote(
+        connection, tenant_id, poll_id, key, today, receipt, encoded, tag
+    )
+    if stored:
+        return receipt
+    if not entered:
+        earlier = earlier_channel(connection, tenant_id, poll_id, key)
         if earlier is None:  # the entry that refused ours was rolled back meanwhile
             raise Conflict(N_("Your vote could not be recorded. Please send it again."))
         if earlier != "web":
             raise AlreadyVotedAtBooth()
-        if delete_replaced(connection, tenant_id, poll.id, tag) != 1:
+        if delete_replaced(connection, tenant_id, poll_id, tag) != 1:
             raise NotReplaceable()
-    encoded = encode_choices(plan.questions, choices)
-    return _insert_ballot(session, poll, encoded, "web", None, tag)
+    return _insert_ballot(session, tenant_id, poll_id, encoded, "web", None, tag)
 
 
-def _voted_under_account_key(session: Session, poll: Poll, gate: PollGate, voter: Voter) -> bool:
+def _voted_under_account_key(
+    session: Session, tenant_id: int, poll_id: int, gate: PollGate, voter: Voter
+) -> bool:
     """Voted before being verified; account keys are on the roll only of polls open to
     unverified accounts, and that rule is locked with the first roll entry."""
     if gate.voter_level == "verified" or not voter.user_key or voter.user_key == voter.key:
         return False
-    return roll_entry(session, poll, voter.user_key) is not None
+    connection = session.connection()
+    return earlier_channel(connection, tenant_id, poll_id, voter.user_key) is not None
 
 
 def _gate_open(gate: PollGate, now: datetime) -> bool:
@@ -232,7 +352,8 @@ def cast_booth_ballot(
             )
     else:
         raise ValueError(f"not a booth channel: {channel}")
-    return _insert_ballot(session, poll, encode_choices(by_id, choices), channel, booth.id, None)
+    encoded = encode_choices(by_id, choices)
+    return _insert_ballot(session, poll.tenant_id, poll.id, encoded, channel, booth.id, None)
 
 
 def _require_same_instance(session: Session, poll: Poll) -> None:
@@ -268,13 +389,17 @@ def _lock_open_poll(session: Session, poll: Poll, now: datetime) -> None:
 
 
 def _insert_ballot(
-    session: Session, poll: Poll, choices: str, channel: str, booth_id: int | None, tag: str | None
+    session: Session,
+    tenant_id: int,
+    poll_id: int,
+    choices: str,
+    channel: str,
+    booth_id: int | None,
+    tag: str | None,
 ) -> str:
     connection = session.connection()
     for _attempt in range(3):  # a repeated 60-bit code is unlikely, but must not lose a vote
         receipt = new_receipt()
-        if insert_ballot(
-            connection, poll.tenant_id, poll.id, receipt, choices, channel, booth_id, tag
-        ):
+        if insert_ballot(connection, tenant_id, poll_id, receipt, choices, channel, booth_id, tag):
             return receipt
     raise Conflict(N_("Your vote could not be recorded. Please send it again."))

@@ -19,7 +19,7 @@ from app.census.models import CensusEntry
 from app.db import TENANT_KEY, UnscopedQueryError
 from app.geozones.models import Geozone
 from app.i18n import N_
-from app.polls.ballot_plan import resident_row
+from app.polls.ballot_plan import ResidentRow, resident_row
 from app.polls.models import Poll, PollVoter, poll_geozones
 from app.tokens import keyed_digest
 
@@ -55,7 +55,15 @@ def web_voter(session: Session, principal: Principal | None, secret: str) -> Vot
     resident = None
     if principal.resident_id is not None:
         # One Core statement (resident and census entry), scoped by hand: see ballot_plan.
-        resident = resident_row(session.connection(), _tenant_of(session), principal.resident_id)
+        resident = resident_row(session.connection(), tenant_of(session), principal.resident_id)
+    return voter_of(principal, resident, secret)
+
+
+def voter_of(principal: Principal, resident: ResidentRow | None, secret: str) -> Voter:
+    """The voter a signed-in person is, given their resident row (None: not verified)."""
+    user_key = _user_key(secret, principal.user_id)
+    if principal.is_organization:
+        return Voter(user_key, None, None, verified=False, organization=True)
     if resident is None:
         return Voter(user_key, None, None, verified=False)
     return Voter(
@@ -67,7 +75,7 @@ def web_voter(session: Session, principal: Principal | None, secret: str) -> Vot
     )
 
 
-def _tenant_of(session: Session) -> int:
+def tenant_of(session: Session) -> int:
     tenant_id = session.info.get(TENANT_KEY)
     if tenant_id is None:
         raise UnscopedQueryError("a voter is looked up from a session with no tenant")

@@ -7,6 +7,12 @@ from typing import Any
 from app.errors import Conflict, Forbidden, Invalid
 from app.i18n import N_
 
+# Said when staff acting for a person at the service desk (app.desk) tries to vote for them.
+SECRET_AT_DESK = N_(
+    "A ballot is secret: nobody votes for someone else. Stop acting for this person; they can "
+    "vote on their own device or at a voting booth."
+)
+
 
 class BallotInvalid(Invalid):
     """The ballot itself is wrong (too many answers, a repeated rank…): nothing was stored.

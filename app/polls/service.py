@@ -19,6 +19,7 @@ from app.geozones.models import Geozone
 from app.i18n import N_
 from app.polls import repository
 from app.polls.ballots import prepare_poll_key
+from app.polls.errors import SECRET_AT_DESK as SECRET_AT_DESK
 from app.polls.models import Poll, PollAnswer, PollBooth, PollQuestion
 from app.polls.permissions import aware
 from app.polls.schemas import PollForm, PollTextsForm, QuestionForm, QuestionTextsForm
@@ -26,10 +27,6 @@ from app.polls.schemas import PollForm, PollTextsForm, QuestionForm, QuestionTex
 LOCKED = N_(
     "Voting has started: only the wording of the poll, its questions and its answers can be "
     "corrected."
-)
-SECRET_AT_DESK = N_(
-    "A ballot is secret: nobody votes for someone else. Stop acting for this person; they can "
-    "vote on their own device or at a voting booth."
 )
 CLOSED = N_("This poll is closed: it can no longer be changed.")
 

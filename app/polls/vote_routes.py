@@ -9,18 +9,14 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.responses import Response
 
-from app.answers.calendar import LIMA, lima_date
-from app.authz.core import authorize
+from app.answers.calendar import LIMA
 from app.db import utcnow
 from app.deps import IdPath, SessionDep, SettingsDep, TenantDep, UserDep
-from app.errors import Forbidden
-from app.i18n import N_
 from app.polls import service
-from app.polls.ballots import ballot_rules, cast_web_ballot, parse_ballot
-from app.polls.eligibility import ineligibility, web_voter
-from app.polls.errors import BallotInvalid, NotEligible
+from app.polls.ballots import cast_online
+from app.polls.errors import BallotInvalid
 from app.polls.pages import poll_page_context
-from app.polls.permissions import aware, phase
+from app.polls.permissions import aware
 from app.polls.router import router
 from app.templating import render
 
@@ -55,33 +51,24 @@ def vote_poll(
     poll_id: IdPath,
     fields: BallotFields,
 ) -> Response:
-    poll = service.visible_poll(session, poll_id, include_drafts=False)
-    now = utcnow()
     # Refusals say why: not open yet or any more, someone else's ballot, or not eligible.
-    current = phase(poll, now)
-    if current == "upcoming":
-        raise Forbidden(N_("Voting has not opened yet."))
-    if current != "open":
-        raise Forbidden(N_("Voting has ended: ballots are no longer accepted."))
-    if getattr(request.state, "acting_for", None) is not None:
-        raise Forbidden(service.SECRET_AT_DESK)
-    voter = web_voter(session, me, settings.secret)
-    reason = ineligibility(session, poll, voter, lima_date(now))
-    if reason is not None:
-        raise NotEligible(reason)
-    authorize(me, "polls.vote", poll)
-    assert voter is not None  # a signed-in person is always a voter
-    questions, answers = ballot_rules(session, poll)
+    # Eligibility, the period and a vote already cast at a booth are checked under the poll
+    # row's lock, in the statements that record the vote (app.polls.ballots.cast_online).
+    at_desk = getattr(request.state, "acting_for", None) is not None
     try:
-        choices = parse_ballot(questions, answers, fields)
+        vote = cast_online(session, me, poll_id, fields, settings.secret, utcnow(), at_desk=at_desk)
     except BallotInvalid as invalid:
+        session.rollback()
+        poll = service.visible_poll(session, poll_id, include_drafts=False)
         key = f"q{invalid.question_id}" if invalid.question_id else "ballot"
         errors = {key: (invalid.message, invalid.values) if invalid.values else invalid.message}
         context = poll_page_context(request, session, settings, poll, fields, errors)
         return render(request, "polls/show.html", context, status_code=422)
-    # Eligibility, the period and a vote already cast at a booth are checked here, under lock.
-    receipt = cast_web_ballot(session, poll, voter, choices, settings.secret, now)
-    context = {"poll": poll, "receipt": receipt, "closes_at": lima_moment(poll.closes_at)}
+    context = {
+        "poll": vote.poll,
+        "receipt": vote.receipt,
+        "closes_at": lima_moment(vote.poll.closes_at),
+    }
     response = render(request, "polls/receipt.html", context)
     # The next person at a shared computer must not find the code with the Back button.
     response.headers["Cache-Control"] = "no-store"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from app.answers.calendar import lima_date
@@ -13,6 +16,7 @@ from app.polls.errors import BallotInvalid
 from app.polls.models import Poll, PollAnswer, PollVoter
 from app.tenants.models import Tenant
 from tests.conftest import SECRET
+from tests.databases import ON_POSTGRES
 from tests.polls.factories import make_poll, questions_of
 
 
@@ -74,3 +78,14 @@ def test_a_transaction_does_not_cache_rules_on_the_strength_of_its_own_ballot(
         third = Voter("third", None, None, verified=True)
         with pytest.raises(BallotInvalid):
             cast_web_ballot(db, poll, third, {question.id: [-1]}, SECRET, utcnow())
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the driver's own cursor is used on PostgreSQL only")
+def test_errors_on_the_drivers_cursor_are_raised_as_sqlalchemys_own(db: Session) -> None:
+    """So the error pages (a 503 for an unavailable database) treat them alike."""
+    savepoint = db.begin_nested()
+    with pytest.raises(DataError) as raised:
+        plans._rows(db.connection(), text("SELECT 1 / 0"), {})
+    assert isinstance(raised.value.orig, psycopg.errors.DivisionByZero)
+    savepoint.rollback()
+    assert plans._rows(db.connection(), text("SELECT 6 * 7"), {}) == [(42,)]

@@ -201,3 +201,20 @@ def test_an_empty_ballot_is_no_vote(client_a: TestClient, db: Session, tenant_a:
     assert publish(client_a, budget).status_code == 303
     (stored,) = fresh(db, tenant_a, BudgetHeading, id=heading.id)
     assert json.loads(stored.results_json)["ballots"] == 10
+
+
+def test_the_budget_page_links_results_and_executions_once_public(
+    client_a: TestClient, db: Session, tenant_a: Tenant
+) -> None:
+    budget, _heading, _projects = small_election(db, tenant_a, "greedy")
+    db.commit()
+    results, executions = f'href="/budgets/{budget.id}/results"', "/executions"
+    before = client_a.get(f"/budgets/{budget.id}").text
+    assert results not in before
+    admin_client(client_a, db, tenant_a)
+    assert results in client_a.get(f"/budgets/{budget.id}").text  # to count and publish
+    assert publish(client_a, budget).status_code == 303
+    client_a.post("/logout", data={"csrf_token": csrf_of(client_a)})
+    after = client_a.get(f"/budgets/{budget.id}").text
+    assert results in after
+    assert f'href="/budgets/{budget.id}{executions}"' in after

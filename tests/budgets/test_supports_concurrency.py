@@ -105,7 +105,7 @@ def _stored(world: World) -> tuple[list[BudgetSupport], dict[int, int]]:
 def test_fifty_simultaneous_supports_by_one_resident_leave_one(world: World) -> None:
     (person,), (project, _other) = _setup(world, 1)
     with client_for(world.app, HOST) as client:
-        sign_in(client, person)  # type: ignore[arg-type]
+        sign_in(client, person)
         token = csrf_of(client, "/budgets")
         path = f"/budgets/{project.budget_id}/projects/{project.id}/support"
         statuses = _at_once([(client, path, token)] * 50)
@@ -120,7 +120,7 @@ def test_fifty_simultaneous_supports_by_one_resident_leave_one(world: World) -> 
 def test_racing_supports_in_two_headings_of_a_group_keep_one_heading(world: World) -> None:
     (person,), (first, second) = _setup(world, 1)
     with client_for(world.app, HOST) as client:
-        sign_in(client, person)  # type: ignore[arg-type]
+        sign_in(client, person)
         token = csrf_of(client, "/budgets")
         paths = [
             f"/budgets/{project.budget_id}/projects/{project.id}/support"

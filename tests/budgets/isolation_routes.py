@@ -7,6 +7,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from app.tenants.models import Tenant
+from tests.budgets.ballot_isolation import BALLOT_ROUTES
 from tests.budgets.factories import groups_of, headings_of, make_budget
 from tests.budgets.project_isolation import PROJECT_ROUTES
 
@@ -52,3 +53,4 @@ ROUTES: dict[str, Callable[[Session, Tenant], tuple[str, str | None]]] = {
     "admin_edit_budget_heading": _heading,
 }
 ROUTES.update(PROJECT_ROUTES)
+ROUTES.update(BALLOT_ROUTES)

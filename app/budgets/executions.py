@@ -2,9 +2,9 @@
 milestones and photos ("control social de obras").
 
 The CUI (Código Único de Inversiones) is an investment's number in Peru's national investment
-system, Invierte.pe: digits only. Those given since 2017 have 7 digits (2xxxxxx); investments
-registered before kept their older SNIP number, which has fewer. So the form takes 1 to 7
-digits (spaces are dropped) and refuses anything else.
+system, Invierte.pe (since 2017): digits only, 7 in practice (2xxxxxx). Investments from the
+former SNIP are still often quoted by their older, shorter SNIP code, so the form takes 1 to 7
+digits (spaces dropped) and refuses letters or an eighth digit rather than a real code.
 
 Services flush and never commit. Queries of the public list are fixed in number: the funded
 projects, then their milestones and their photos, whatever the number of projects.

@@ -59,7 +59,8 @@ def _fresh(db: Session, tenant: Tenant, model: Any) -> list[Any]:
 
 
 def _project(db: Session, tenant: Tenant, project_id: int) -> BudgetProject:
-    return next(p for p in _fresh(db, tenant, BudgetProject) if p.id == project_id)
+    found: BudgetProject = next(p for p in _fresh(db, tenant, BudgetProject) if p.id == project_id)
+    return found
 
 
 def _audited(db: Session, tenant: Tenant) -> list[tuple[str, dict[str, Any] | None]]:

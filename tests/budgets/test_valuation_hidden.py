@@ -61,7 +61,7 @@ def _urls(budget: Budget, project: BudgetProject) -> list[str]:
     found = []
     for router in (budgets_router, api_router):
         for route in router.routes:
-            if not isinstance(route, APIRoute) or "GET" not in route.methods:
+            if not isinstance(route, APIRoute) or "GET" not in (route.methods or set()):
                 continue
             names = PARAM.findall(route.path)
             if all(name in values for name in names):

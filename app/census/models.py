@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String, UniqueConstraint
+from sqlalchemy import DateTime, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, TenantOwned
@@ -16,7 +16,11 @@ class CensusEntry(TenantOwned, Base):
     """
 
     __tablename__ = "census_entries"
-    __table_args__ = (UniqueConstraint("tenant_id", "dni_digest"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "dni_digest"),
+        # A poll's eligible census is counted by geozone at closing (app.polls.tally).
+        Index(None, "tenant_id", "geozone_code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dni_digest: Mapped[str] = mapped_column(String(64))

@@ -6,13 +6,15 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.audit.models import AuditEntry
 from app.budgets.models import BudgetGroup, BudgetProject, BudgetSupport
+from app.config import Settings
 from app.db import scoped_to
 from app.tenants.models import Tenant
 from app.verification.models import Resident
 from tests.budgets.factories import groups_of, headings_of, make_budget, make_project
 from tests.budgets.project_helpers import fresh, post
-from tests.people import make_user, sign_in
+from tests.people import add_to_census, csrf_of, make_user, sign_in
 from tests.rendering import template_name
 
 THREE_HEADINGS = (("Toda la región", (5_000_000,)), ("Por provincia", (1, 2, 3)))
@@ -121,3 +123,39 @@ def test_organizations_and_unverified_accounts_do_not_support(
         assert post(client_a, f"{path}/support", {}).status_code == 403
     assert "Verifica tu residencia" in client_a.get(path).text
     assert fresh(db, tenant_a, BudgetSupport) == []
+
+
+def test_a_desk_manager_supports_for_the_person_served(
+    client_a: TestClient, db: Session, tenant_a: Tenant, settings: Settings
+) -> None:
+    budget = make_budget(db, tenant_a, phase="selecting")
+    project = make_project(db, headings_of(db, budget)[0])
+    manager = make_user(db, tenant_a, "desk_manager")
+    db.commit()
+    add_to_census(db, tenant_a, settings.census_secret, "40999888", "1958-02-11")
+    sign_in(client_a, manager)
+    path = f"/budgets/{budget.id}/projects/{project.id}/support"
+    assert post(client_a, path, {}).status_code == 403  # the manager has no voice of their own
+    verified = post(
+        client_a,
+        "/desk/verify",
+        {"dni": "40999888", "birth_date": "1958-02-11", "display_name": "Don Teófilo"},
+    )
+    assert verified.status_code == 303
+    with scoped_to(db, tenant_a.id):
+        served = db.query(Resident).one()
+    token = csrf_of(client_a, "/desk")
+    client_a.post("/desk/act", data={"user_id": str(served.user_id), "csrf_token": token})
+    assert post(client_a, path, {}).status_code == 303
+    (support,) = fresh(db, tenant_a, BudgetSupport)
+    assert (support.resident_id, support.user_id, support.channel) == (
+        served.id,
+        served.user_id,
+        "desk",
+    )
+    (entry,) = fresh(db, tenant_a, AuditEntry, AuditEntry.action == "budgets.support")
+    assert (entry.actor_id, entry.channel, entry.details) == (
+        manager.id,
+        "desk",
+        {"for_user": served.user_id},
+    )

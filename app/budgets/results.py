@@ -168,7 +168,7 @@ def heading_results(session: Session, headings: list[BudgetHeading]) -> list[Hea
         found_titles = session.execute(
             select(BudgetProject.id, BudgetProject.title).where(BudgetProject.id.in_(ids))
         )
-        titles = {project_id: title for project_id, title in found_titles}
+        titles = {row.id: row.title for row in found_titles}
     results = []
     for heading in headings:
         found = stored.get(heading.id)

@@ -161,6 +161,7 @@ def may_view_valuation(_principal: Principal | None, budget: Any, _ctx: Mapping[
 def may_select(principal: Principal | None, budget: Any, _ctx: Mapping[str, Any]) -> bool:
     return _administrator(principal, budget, {}) and is_phase(budget, *SELECTION_PHASES)
 
+
 # Results (result_routes.py): an administrator counts and publishes them after balloting.
 @rule("budgets.publish_results")
 def may_publish_results(principal: Principal | None, budget: Any, _ctx: Mapping[str, Any]) -> bool:

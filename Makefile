@@ -38,7 +38,7 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --ignore-dirs '.*' --no-location --sort-output \
 		--omit-header -o app/locale/messages.pot .
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale \
-		--ignore-obsolete --width 100
+		--ignore-obsolete --no-fuzzy-matching --width 100
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

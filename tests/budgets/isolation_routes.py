@@ -10,6 +10,7 @@ from app.tenants.models import Tenant
 from tests.budgets.ballot_isolation import BALLOT_ROUTES
 from tests.budgets.factories import groups_of, headings_of, make_budget
 from tests.budgets.project_isolation import PROJECT_ROUTES
+from tests.budgets.result_isolation import RESULT_ROUTES
 
 
 def _name(tenant: Tenant) -> str:
@@ -54,3 +55,4 @@ ROUTES: dict[str, Callable[[Session, Tenant], tuple[str, str | None]]] = {
 }
 ROUTES.update(PROJECT_ROUTES)
 ROUTES.update(BALLOT_ROUTES)
+ROUTES.update(RESULT_ROUTES)

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format messages bench bench-participation bench-polls bench-budgets clean
+.PHONY: install run test lint format messages bench bench-participation bench-polls bench-budgets bench-budget-ballot clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Minka needs Python 3.11 or newer"'
@@ -57,6 +57,11 @@ bench-budgets: $(STAMP)
 	test -x bench/.pabutools-venv/bin/python || (python3.11 -m venv bench/.pabutools-venv && \
 		bench/.pabutools-venv/bin/pip install --quiet pabutools==1.2.3)
 	$(BIN)/python -m bench budget-tally
+
+# About a minute and a half: a budget in balloting, its ballot page and adds under a load tool (npm).
+bench-budget-ballot: $(STAMP)
+	npm ci --prefix bench --no-audit --no-fund
+	$(BIN)/python -m bench budget-ballot
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

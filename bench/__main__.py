@@ -5,7 +5,8 @@ a problem or could not run, 2 on a usage error.
 
 ``python -m bench participation [OPTIONS]`` runs the load benchmark of issue 4 instead (it has
 options of its own: see ``python -m bench participation --help``); ``python -m bench polls``
-the voting and counting benchmark of issue 5 (``python -m bench polls --help``).
+the voting and counting benchmark of issue 5 (``python -m bench polls --help``);
+``python -m bench budget-ballot`` the budget balloting pages under load (issue 6).
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import budget_tally
 
         return budget_tally.main(argv[1:])
+    if argv[:1] == ["budget-ballot"]:
+        from bench import budget_ballot
+
+        return budget_ballot.main(argv[1:])
     if argv[:1] == ["polls"]:
         from bench import polls
 

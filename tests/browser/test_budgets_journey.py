@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,7 @@ PROJECTS = (
     ("organizacion", "Estadio municipal con tribunas para 20 000 personas", None),
     ("organizacion", "Equipamiento del puesto de salud de la zona alta", 250_000),
 )
+CensusRow = tuple[str, date, str]
 REJECTION = "Un estadio es competencia municipal, no del presupuesto regional de inversiones."
 
 
@@ -68,7 +70,8 @@ def _accessible(page: Page, axe_script: Path) -> None:
 
 def _visit(page: Page, url: str, axe_script: Path) -> None:
     response = page.goto(url)
-    assert response is not None and response.status == 200, (url, response and response.status)
+    assert response is not None, url
+    assert response.status == 200, (url, response.status)
     _accessible(page, axe_script)
 
 
@@ -95,13 +98,13 @@ def _propose(page: Page, base: str, budget: str, title: str, axe_script: Path) -
     return int(page.url.rsplit("/", 1)[1])
 
 
-def _desk_supports(desk: Page, base: str, row: tuple[str, object, str], project: str) -> None:
+def _desk_supports(desk: Page, base: str, row: CensusRow, project: str) -> None:
     """The desk verifies a resident in person, then supports on their behalf."""
     dni, birth, _zone = row
     desk.goto(base + "/desk")
     for _attempt in range(2):  # the second look-up finds the account the desk just made
         desk.locator("#f-dni").fill(dni)
-        desk.locator("#f-birth_date").fill(str(birth))
+        desk.locator("#f-birth_date").fill(birth.isoformat())
         _submit(desk, "/desk/lookup")
         if desk.locator("form[action='/desk/act']").count():
             break
@@ -119,13 +122,13 @@ def _paper_ballot(
     officer: Page,
     base: str,
     budget: str,
-    row: tuple[str, object, str],
+    row: CensusRow,
     heading: str,
     ids: list[int],
 ) -> None:
     dni, birth, _zone = row
     officer.locator("#f-dni").fill(dni)
-    officer.locator("#f-birth_date").fill(str(birth))
+    officer.locator("#f-birth_date").fill(birth.isoformat())
     officer.locator("#f-heading_id").select_option(heading)
     _submit(officer, f"{budget}/paper/lookup")
     for project_id in ids:

@@ -21,6 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from app.demo import LA_LIBERTAD_PROVINCES
 from app.demo_budgets import NAME as DEMO_BUDGET
+from app.demo_budgets import NAME_2026 as DEMO_BUDGET_2026
 from app.demo_people import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_census_rows
 from tests.browser.conftest import MINKA
 from tests.browser.test_home_journey import serious_violations
@@ -303,6 +304,28 @@ def test_demo_budget_through_every_phase_to_a_recounted_result(
     _visit(public, f"{base}{budget}/executions?heading={heading}", axe_script)
     listed = public.locator("article.budget-execution h2").all_inner_texts()
     assert sorted(int(text.split(".", 1)[0]) for text in listed) == sorted(funded)
+    # The administrator reports the works of the first funded project; the public list shows it.
+    tracking = f"/admin{budget}/executions/{funded[0]}"
+    _visit(admin, base + tracking, axe_script)
+    admin.locator("#f-execution_status").select_option("works")
+    admin.locator("#f-progress").fill("30")
+    admin.locator("#f-cui").fill("2512345")
+    _submit(admin, tracking)
+    _visit(public, f"{base}{budget}/executions?heading={heading}&status=works", axe_script)
+    works = public.locator("article.budget-execution")
+    expect(works).to_have_count(1)
+    expect(works).to_contain_text("En obra")
+    expect(works).to_contain_text("2512345")
+
+    # The finished demo budget of 2026: its results and execution pages pass axe too.
+    _visit(public, base + "/budgets", axe_script)
+    public.get_by_role("link", name=DEMO_BUDGET_2026).click()
+    public.wait_for_url(re.compile(r"/budgets/\d+$"))
+    past = public.url.removeprefix(base)
+    _visit(public, f"{base}{past}/results", axe_script)
+    expect(public.locator("section.budget-result svg[role=img]").first).to_be_visible()
+    _visit(public, f"{base}{past}/executions", axe_script)
+    expect(public.locator("article.budget-execution").first).to_be_visible()
 
     for context in contexts:
         context.close()

@@ -40,6 +40,7 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 
 from app.db import make_engine, make_sessionmaker
+from app.polls.ballots import TAG_LENGTH
 from app.tokens import keyed_digest
 from bench._harness import BenchError
 from bench.census_import import postgres_database
@@ -138,7 +139,7 @@ class BareClient:
                     shape.poll_id,
                     "web",
                     choices,
-                    keyed_digest(key, str(shape.poll_id), dni_digest(voter)),
+                    keyed_digest(key, str(shape.poll_id), dni_digest(voter))[:TAG_LENGTH],
                 ),
             )
             for voter, choices in ballots.items()

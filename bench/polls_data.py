@@ -201,7 +201,7 @@ def load_extra_ballots(
     def ballots() -> Iterator[tuple[object, ...]]:
         for _ in range(count):
             choices = encode_choices(shape, random_choices(rng, shape))
-            tag = f"{rng.getrandbits(256):064x}"
+            tag = f"{rng.getrandbits(128):032x}"  # as long as the service's tags
             yield (receipt_code(rng), tenant_id, shape.poll_id, "web", choices, tag)
 
     try:

@@ -247,7 +247,8 @@ def _plan_projects(
 
 def _filled(rng: random.Random, heading: Heading, wanted: int) -> frozenset[int]:
     """Up to ``wanted`` random projects, each taken only if it still fits (as a person would)."""
-    chosen, left = set(), heading.amount
+    chosen: set[int] = set()
+    left = heading.amount
     for project_id, price in rng.sample(heading.projects, len(heading.projects)):
         if len(chosen) == wanted:
             break

@@ -29,6 +29,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
+from psycopg.pq import ExecStatus
 from sqlalchemy import (
     Connection,
     Executable,
@@ -53,6 +54,8 @@ from app.census.models import CensusEntry
 from app.geozones.models import Geozone
 from app.polls.models import Poll, PollAnswer, PollBallot, PollQuestion, PollVoter, poll_geozones
 from app.verification.models import Resident
+
+TUPLES_OK = ExecStatus.TUPLES_OK
 
 # Polls open at once are few; the bound only keeps a long-lived process from growing.
 PLAN_CACHE_SIZE = 256
@@ -334,7 +337,10 @@ def _rows(
     cursor = driver.cursor()
     try:
         cursor.execute(compiled.sql, values)
-        rows = cursor.fetchall() if cursor.description is not None else [(cursor.rowcount,)]
+        # The result's status, not cursor.description, which builds a column object per column.
+        result = cursor.pgresult
+        returned = result is not None and result.status == TUPLES_OK
+        rows = cursor.fetchall() if returned else [(cursor.rowcount,)]
     except dialect.loaded_dbapi.Error as error:
         invalidated = dialect.is_disconnect(error, driver, cursor)
         if invalidated:

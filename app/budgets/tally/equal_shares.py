@@ -12,7 +12,12 @@ whose ρ differ by less than one part in 10^15, or flip "fits"/"does not fit".
 Where time goes, and how it is saved:
 - identical ballots are one weighted group, and each project's price looks only at its
   supporters; a project's price from an earlier step is a lower bound (money only shrinks), so
-  a step prices projects in that order and stops once the bound exceeds the best price;
+  a step prices projects in that order (a heap) and stops once the bound exceeds the best price;
+- a price is found without sorting the supporters by their money: starting from that lower
+  bound, those who cannot pay it pay all they have and the others share the rest, until the
+  share no longer changes (``_price_uniform``). Every supporter is only compared with the
+  share (cheap even for large rationals); exact arithmetic is done for those who pay all they
+  have, and none for those with no money left;
 - add1 does not always try every whole amount: see ``_add1`` for the proof that lets it skip
   amounts, and bench/README.md for what this gains on real elections.
 """
@@ -20,10 +25,14 @@ Where time goes, and how it is saved:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from heapq import heapify, heappop, heappush, heapreplace
+from itertools import compress
 from math import lcm
+from operator import gt, mul, not_, truediv
 from typing import Any
 
 from gmpy2 import mpq  # type: ignore[import-untyped]
@@ -51,8 +60,11 @@ class _Profile:
     weights: tuple[int, ...]  # per distinct ballot
     utilities: tuple[dict[int, int], ...]  # per distinct ballot: project → utility
     supporters: tuple[tuple[int, ...], ...]  # per project: the ballots with utility > 0
+    supporter_weights: tuple[tuple[int, ...], ...]  # per project: their weights, in that order
+    supporter_utilities: tuple[tuple[int, ...], ...]  # per project: their utilities, in order
     total_utility: tuple[int, ...]
     uniform_utility: tuple[bool, ...]  # every supporter gives it the same utility
+    utility_value: tuple[int, ...]  # that utility (uniform projects with supporters; else 0)
     candidates: tuple[int, ...]  # projects MES can fund: cost > 0 and some utility
     free: tuple[int, ...]  # cost 0 and some utility: the reference funds them before starting
 
@@ -100,9 +112,16 @@ def _profile(election: Election, utility: Utility) -> _Profile:
         weights=tuple(weights),
         utilities=tuple(utilities),
         supporters=tuple(tuple(s) for s in supporters),
+        supporter_weights=tuple(tuple(weights[g] for g in s) for s in supporters),
+        supporter_utilities=tuple(
+            tuple(utilities[g][p] for g in s) for p, s in enumerate(supporters)
+        ),
         total_utility=tuple(total),
         uniform_utility=tuple(
             len({utilities[g][p] for g in supporters[p]}) <= 1 for p in range(len(costs))
+        ),
+        utility_value=tuple(
+            utilities[supporters[p][0]][p] if supporters[p] else 0 for p in range(len(costs))
         ),
         candidates=tuple(p for p in range(len(costs)) if costs[p] > 0 and total[p] > 0),
         free=tuple(p for p in range(len(costs)) if costs[p] == 0 and total[p] > 0),
@@ -134,6 +153,7 @@ class _Run:
         self.stop_early = stop_early  # give up as soon as the guide's decisions differ
         self.same_decisions = guide is not None
         self.bound: dict[int, Rational] = {}
+        self.heap: list[tuple[Rational, str, int]] = []
         self.budgets: list[Rational] = [mpq(profile.start + extra * profile.unit)] * len(
             profile.weights
         )
@@ -141,60 +161,147 @@ class _Run:
 
     def price(self, project: int) -> Rational | None:
         """ρ of the project now, or None when its supporters cannot pay it."""
-        budgets, weights = self.budgets, self.profile.weights
-        supporters = self.profile.supporters[project]
-        remaining_cost = mpq(self.profile.costs[project])
-        remaining_utility = self.profile.total_utility[project]
-        utilities = self.profile.utilities
         if self.profile.uniform_utility[project]:
-            order = sorted(supporters, key=budgets.__getitem__)
-        else:
-            order = sorted(supporters, key=lambda g: budgets[g] / utilities[g][project])
-        # The poorest supporters (per unit of utility) pay all they have; the first one who can
-        # pay the price the others leave fixes it. Nobody can: the project is unaffordable.
-        for group in order:
-            utility = utilities[group][project]
-            if remaining_cost * utility <= budgets[group] * remaining_utility:
-                return remaining_cost / remaining_utility
-            remaining_cost -= budgets[group] * weights[group]
-            remaining_utility -= utility * weights[group]
+            return self._price_uniform(project)
+        return self._price_points(project)
+
+    def _price_points(self, project: int) -> Rational | None:
+        """ρ when supporters give different utilities: ``_price_uniform`` with min(money, ρ·u)."""
+        profile = self.profile
+        supporters = profile.supporters[project]
+        cost = profile.costs[project]
+        weights: Sequence[int] = profile.supporter_weights[project]
+        utilities: Sequence[int] = profile.supporter_utilities[project]
+        money = list(map(self.budgets.__getitem__, supporters))
+        capped_money = mpq(0)
+        has_money = list(map(bool, money))
+        if not all(has_money):
+            money = list(compress(money, has_money))
+            weights = list(compress(weights, has_money))
+            utilities = list(compress(utilities, has_money))
+        left = sum(map(mul, weights, utilities))  # utility of those not paying all they have
+        if not left:
+            return None
+        rho = self.bound[project]
+        for _ in range(4):
+            poor = list(map(gt, map(rho.__mul__, utilities), money))
+            if any(poor):
+                rich = list(map(not_, poor))
+                poor_weights = list(compress(weights, poor))
+                capped_money += sum(map(mul, poor_weights, compress(money, poor)))
+                left -= sum(map(mul, poor_weights, compress(utilities, poor)))
+                money = list(compress(money, rich))
+                weights = list(compress(weights, rich))
+                utilities = list(compress(utilities, rich))
+                if not left:
+                    return None
+            following = (cost - capped_money) / left
+            if following == rho:
+                return rho
+            rho = following
+        remaining_cost = cost - capped_money
+        for _, wealth, weight, utility in sorted(
+            zip(map(truediv, money, utilities), money, weights, utilities, strict=True)
+        ):
+            if remaining_cost * utility <= wealth * left:
+                return mpq(remaining_cost) / left
+            remaining_cost -= wealth * weight
+            left -= utility * weight
+        return None
+
+    def _price_uniform(self, project: int) -> Rational | None:
+        """ρ when every supporter gives the project the same utility u ("water-filling").
+
+        Each supporter pays min(money, x) with x = ρ·u, and x is the smallest payment with
+        Σ weight·min(money, x) = cost. Start from a lower bound of x (this project's earlier
+        price in the run); supporters with less money than x pay all they have whatever the
+        answer, and the others pay x' = (cost - what those pay) / (how many others), which is
+        again a lower bound and at least x. When x' = x it is the answer, the very rational
+        the sorted scan of the reference gives. Only comparisons touch every supporter;
+        arithmetic is done for the supporters who pay all they have.
+        """
+        profile = self.profile
+        supporters = profile.supporters[project]
+        utility = profile.utility_value[project]
+        cost = profile.costs[project]
+        weights: Sequence[int] = profile.supporter_weights[project]
+        money = list(map(self.budgets.__getitem__, supporters))
+        left = profile.total_utility[project] // utility  # supporters not yet paying all
+        capped_money = mpq(0)
+        has_money = list(map(bool, money))
+        if not all(has_money):  # those who spent everything pay nothing: no arithmetic
+            left = sum(compress(weights, has_money))
+            money = list(compress(money, has_money))
+            weights = list(compress(weights, has_money))
+            if not left:
+                return None
+        x = self.bound[project] * utility
+        for _ in range(4):
+            poor = list(map(x.__gt__, money))
+            if any(poor):
+                rich = list(map(not_, poor))
+                poor_weights = list(compress(weights, poor))
+                capped_money += sum(map(mul, poor_weights, compress(money, poor)))
+                left -= sum(poor_weights)
+                money = list(compress(money, rich))
+                weights = list(compress(weights, rich))
+                if not left:
+                    return None
+            following = (cost - capped_money) / left
+            if following == x:
+                return x / utility
+            x = following
+        # Spread-out money: scan the rest from the poorest, as the reference does.
+        remaining_cost = cost - capped_money
+        for wealth, weight in sorted(zip(money, weights, strict=True)):
+            if remaining_cost <= wealth * left:
+                return mpq(remaining_cost) / (left * utility)
+            remaining_cost -= wealth * weight
+            left -= weight
         return None
 
     def execute(self) -> list[int] | None:
         """The funded projects in order; None when checking a guide with ``stop_early`` fails."""
         profile, ids = self.profile, self.profile.ids
-        remaining = set(profile.candidates)
         bound = self.bound
-        bound.update({p: mpq(profile.costs[p], profile.total_utility[p]) for p in remaining})
-        while remaining:
+        bound.update(
+            {p: mpq(profile.costs[p], profile.total_utility[p]) for p in profile.candidates}
+        )
+        # The projects not funded, by (lower bound of ρ, id); an entry whose project's bound was
+        # raised since it was queued is queued again with the new bound when it comes up.
+        heap = self.heap = [(bound[p], ids[p], p) for p in profile.candidates]
+        heapify(heap)
+        while heap:
             best: int | None = None
             best_rho = mpq(0)
             priced: list[tuple[Rational, int]] = []
-            order = sorted(remaining, key=lambda p: (bound[p], ids[p]))
             # ρ only grows as money is spent, so an earlier value is a lower bound: the scan
             # stops at the first project whose bound exceeds the best price found.
-            position = 0
-            for position, project in enumerate(order):  # noqa: B007 (position is used after)
-                if best is not None and bound[project] > best_rho:
+            while heap:
+                rho_bound, _, project = heap[0]
+                if rho_bound != bound[project]:
+                    heapreplace(heap, (bound[project], ids[project], project))
+                    continue
+                if best is not None and rho_bound > best_rho:
                     break
+                heappop(heap)
                 rho = self.price(project)
                 if rho is None:  # money only shrinks during a run: it stays unaffordable
-                    remaining.discard(project)
                     continue
                 bound[project] = rho
                 priced.append((rho, project))
                 if best is None or (rho, ids[project]) < (best_rho, ids[best]):
                     best, best_rho = project, rho
-            else:
-                position = len(order)
             if best is None:
                 break
             guided = self._guide_step()
-            if guided is not None and not self._check(guided, best, priced, order[position:]):
+            if guided is not None and not self._check(guided, best, priced):
                 self.same_decisions = False
                 if self.stop_early:
                     return None
-            remaining.discard(best)
+            for rho, project in priced:
+                if project != best:
+                    heappush(heap, (rho, ids[project], project))
             self._fund(best, best_rho)
             self.steps.append(_Step(best, best_rho))
         if self.guide is not None and len(self.guide) != len(self.steps):
@@ -208,35 +315,48 @@ class _Run:
             return None  # more steps than the guide: found out when the run ends
         return self.guide[len(self.steps)]
 
-    def _check(
-        self, guided: _Step, best: int, priced: list[tuple[Rational, int]], unpriced: list[int]
-    ) -> bool:
+    def _check(self, guided: _Step, best: int, priced: list[tuple[Rational, int]]) -> bool:
         """Whether every amount between the guide's and ours also funds ``guided.project`` now.
 
         Along the way from less to more money every budget grows and every ρ falls, so the
         funded project's ρ is at most its guide value and the others' at least ours here: it
         holds when no other project is as cheap here as the funded one was in the guide.
         """
-        ids = self.profile.ids
+        ids, heap, bound = self.profile.ids, self.heap, self.bound
         if best != guided.project:
             return False
         limit = (guided.rho, ids[best])
         if any(project != best and (rho, ids[project]) <= limit for rho, project in priced):
             return False
-        for project in unpriced:  # sorted by lower bound: price those that could be cheaper
-            if project == best:
+        # The projects not priced yet, by lower bound: price those that could be cheaper.
+        taken: list[int] = []
+        holds = True
+        while heap:
+            rho_bound, _, project = heappop(heap)
+            if rho_bound != bound[project]:
+                heappush(heap, (bound[project], ids[project], project))
                 continue
-            if (self.bound[project], ids[project]) > limit:
-                return True
+            taken.append(project)
+            if (rho_bound, ids[project]) > limit:
+                break
             rho = self.price(project)
             if rho is not None:
-                self.bound[project] = rho
+                bound[project] = rho
                 if (rho, ids[project]) <= limit:
-                    return False
-        return True
+                    holds = False
+                    break
+        for project in taken:
+            heappush(heap, (bound[project], ids[project], project))
+        return holds
 
     def _fund(self, project: int, rho: Rational) -> None:
         budgets, utilities, zero = self.budgets, self.profile.utilities, mpq(0)
+        if self.profile.uniform_utility[project]:
+            payment = rho * self.profile.utility_value[project]
+            for group in self.profile.supporters[project]:
+                wealth = budgets[group]
+                budgets[group] = wealth - payment if wealth > payment else zero
+            return
         for group in self.profile.supporters[project]:
             budgets[group] = max(budgets[group] - rho * utilities[group][project], zero)
 

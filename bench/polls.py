@@ -227,7 +227,7 @@ def measure_casting(
     bare_rate = options.ballots / spent["bare"]
     ratio = service_rate / bare_rate
     report.add("(b) bare INSERT, roll + ballot row per transaction", f"{bare_rate:,.0f} votes/s")
-    report.add("(a) cast_web_ballot, committed", f"{service_rate:,.0f} votes/s")
+    report.add("(a) cast_online (the ballot route), committed", f"{service_rate:,.0f} votes/s")
     report.add(
         "    ratio a/b",
         f"{ratio:.2f}",

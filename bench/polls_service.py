@@ -1,17 +1,18 @@
 """The service side of the polls benchmark: one committed session per vote, like the route.
 
-Each vote is what ``POST /polls/{id}/vote`` does once it has read the form: a session bound to
-the instance, ``cast_online`` with the signed-in person and the form's fields, and the commit.
+Each vote is what ``POST /polls/{id}/vote`` does once it has read the form: the request's
+session (``session_scope``, as ``app.deps.get_session`` opens it for a POST), ``cast_online``
+with the signed-in person and the form's fields, and the commit.
 The forms are built before timing, as the bare side's rows are.
 """
 
 from __future__ import annotations
 
 import cProfile
-import time
 import io
 import pstats
 import random
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.authz.principal import Principal
-from app.db import bind_tenant
+from app.db import session_scope
 from app.polls.ballots import cast_online
 from bench._harness import BenchError
 from bench.polls_data import PollShape, random_choices
@@ -64,22 +65,17 @@ class ServiceClient:
         return None
 
     def vote(self, _client: Any, voter: int) -> None:
-        session = bind_tenant(self.factory(), self.tenant_id)
         principal = Principal(
             user_id=voter + 1, display_name=f"Votante {voter}", resident_id=voter + 1
         )
-        try:
+        # The route's session: bound to the instance, its connection taken up front because the
+        # request writes, committed after the route (app.deps.get_session).
+        for session in session_scope(self.factory, self.tenant_id, write=True):
             vote = cast_online(
                 session, principal, self.shape.poll_id, self.forms[voter], self.secret, now()
             )
             if not vote.receipt:
                 raise BenchError(f"voter {voter}: no receipt")
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
 
     def new_minds(self, voters: list[int], rng: random.Random) -> None:
         for voter in voters:

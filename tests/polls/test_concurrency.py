@@ -10,16 +10,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
+from app.authz.principal import Principal
 from app.db import make_engine, make_sessionmaker, platform_session, scoped_to, session_scope
 from app.dbschema import upgrade_database
-from app.polls.ballots import Voter, cast_web_ballot
+from app.polls.ballots import Voter, cast_online, cast_web_ballot
 from app.polls.closing import close_poll
 from app.polls.errors import PollNotOpen
 from app.polls.models import Poll, PollBallot, PollVoter
 from app.polls.tally import published_results
+from app.tenants.models import Tenant
+from app.verification.models import Resident
 from tests.conftest import SECRET
 from tests.databases import ON_POSTGRES, drop_database, fresh_database
 from tests.factories import make_tenant
+from tests.people import make_user
 from tests.polls.factories import make_poll, questions_of
 
 pytestmark = [
@@ -147,3 +151,62 @@ def test_no_ballot_slips_past_a_closing_running_at_the_same_time(engine: Engine)
     # Every accepted ballot was committed before the closing counted, and only those.
     assert stored == set(accepted)
     assert results.ballots == len(accepted) == roll
+
+
+def _people(engine: Engine, tenant_id: int, count: int) -> list[Principal]:
+    """``count`` verified residents, as the ballot route sees them once signed in."""
+    with platform_session(make_sessionmaker(engine)) as db:
+        tenant = db.get_one(Tenant, tenant_id)
+        users = [make_user(db, tenant, verified=True) for _ in range(count)]
+        with scoped_to(db, tenant_id):
+            found = db.execute(select(Resident.user_id, Resident.id)).all()
+        residents: dict[int, int] = dict(found)  # type: ignore[arg-type]
+        db.commit()
+        return [
+            Principal(
+                user_id=user.id, display_name=user.display_name, resident_id=residents[user.id]
+            )
+            for user in users
+        ]
+
+
+def _online(person: Principal, question_id: int, answer_id: int) -> Callable[[Poll], str]:
+    """What POST /polls/{id}/vote does: on PostgreSQL, on a connection of its own, committed."""
+
+    def cast(poll: Poll) -> str:
+        from sqlalchemy.orm import object_session
+
+        session = object_session(poll)
+        assert session is not None
+        form = {f"q{question_id}": [str(answer_id)]}
+        return cast_online(
+            session, person, poll.id, form, SECRET, datetime.now().astimezone()
+        ).receipt
+
+    return cast
+
+
+def test_fifty_simultaneous_votes_through_the_route_by_one_person_leave_one(
+    engine: Engine,
+) -> None:
+    tenant_id, _, question_id, answers = _prepare(engine)
+    (person,) = _people(engine, tenant_id, 1)
+    jobs = [_online(person, question_id, answers[n % 3]) for n in range(50)]
+    outcomes = _at_once(engine, tenant_id, jobs)
+    assert all(len(outcome) == 14 for outcome in outcomes), outcomes[:5]
+    roll, receipts = _stored(engine, tenant_id)
+    assert (roll, len(receipts)) == (1, 1)
+    assert receipts[0] in outcomes
+
+
+def test_a_hundred_people_voting_through_the_route_at_once_give_a_hundred_ballots(
+    engine: Engine,
+) -> None:
+    tenant_id, _, question_id, answers = _prepare(engine)
+    people = _people(engine, tenant_id, 100)
+    jobs = [_online(person, question_id, answers[n % 3]) for n, person in enumerate(people)]
+    outcomes = _at_once(engine, tenant_id, jobs)
+    assert all(len(outcome) == 14 for outcome in outcomes), [o for o in outcomes if len(o) != 14]
+    roll, receipts = _stored(engine, tenant_id)
+    assert roll == 100
+    assert sorted(receipts) == sorted(outcomes)

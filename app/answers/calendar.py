@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from holidays import country_holidays
-
 LIMA = timezone(timedelta(hours=-5), "America/Lima")
 # A term of N working days never spans more calendar days than this margin allows for.
 _YEARS_AHEAD = 2
@@ -31,6 +29,10 @@ def lima_today() -> date:
 
 
 def peruvian_holidays(years: Iterable[int]) -> set[date]:
+    # Imported on first use: the package's tables cost every worker 9 MB (the memory budget
+    # of an idle worker is 120 MB, bench/README.md), and most requests count no deadline.
+    from holidays import country_holidays
+
     return set(country_holidays("PE", years=sorted(set(years))).keys())
 
 

@@ -29,7 +29,6 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from psycopg.pq import ExecStatus
 from sqlalchemy import (
     Connection,
     Executable,
@@ -54,8 +53,6 @@ from app.census.models import CensusEntry
 from app.geozones.models import Geozone
 from app.polls.models import Poll, PollAnswer, PollBallot, PollQuestion, PollVoter, poll_geozones
 from app.verification.models import Resident
-
-TUPLES_OK = ExecStatus.TUPLES_OK
 
 # Polls open at once are few; the bound only keeps a long-lived process from growing.
 PLAN_CACHE_SIZE = 256
@@ -338,8 +335,11 @@ def _rows(
     try:
         cursor.execute(compiled.sql, values)
         # The result's status, not cursor.description, which builds a column object per column.
+        # Imported here: psycopg's libpq wrapper costs 20 MB to every process, SQLite ones too.
+        from psycopg.pq import ExecStatus
+
         result = cursor.pgresult
-        returned = result is not None and result.status == TUPLES_OK
+        returned = result is not None and result.status == ExecStatus.TUPLES_OK
         rows = cursor.fetchall() if returned else [(cursor.rowcount,)]
     except dialect.loaded_dbapi.Error as error:
         invalidated = dialect.is_disconnect(error, driver, cursor)

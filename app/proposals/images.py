@@ -9,8 +9,6 @@ import warnings
 from pathlib import Path
 from typing import BinaryIO
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 from app.errors import Invalid
 from app.i18n import N_
 
@@ -31,6 +29,9 @@ def image_path(var_dir: Path, name: str) -> Path:
 
 def store_image(var_dir: Path, upload: BinaryIO) -> str:
     """Save an uploaded JPEG, PNG or WebP as a new JPEG; answer its file name."""
+    # Imported on first use: Pillow costs an idle worker several MB, and uploads are rare.
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     data = upload.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise Invalid(N_("The image is too large: at most 5 MB."))

@@ -7,7 +7,7 @@ from collections import defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.budgets.models import Budget, BudgetGroup, BudgetHeading, BudgetPhase
+from app.budgets.models import Budget, BudgetBallot, BudgetGroup, BudgetHeading, BudgetPhase
 from app.geozones.models import Geozone
 
 LIST_LIMIT = 200
@@ -96,3 +96,14 @@ def geozones_by_id(session: Session, ids: set[int]) -> dict[int, Geozone]:
     if not ids:
         return {}
     return {zone.id: zone for zone in session.scalars(select(Geozone).where(Geozone.id.in_(ids)))}
+
+
+def has_ballots(session: Session, budget_id: int) -> bool:
+    """Whether anyone has a ballot (web or paper) in one of the budget's headings."""
+    statement = (
+        select(BudgetBallot.id)
+        .join(BudgetHeading, BudgetHeading.id == BudgetBallot.heading_id)
+        .where(BudgetHeading.budget_id == budget_id)
+        .limit(1)
+    )
+    return session.scalar(statement) is not None

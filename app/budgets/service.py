@@ -122,8 +122,20 @@ def move_phase(session: Session, budget_id: int, step: int) -> tuple[str, str]:
         if step > 0:
             raise Conflict(N_("This is the last phase: the budget cannot move further."))
         raise Conflict(N_("This is the first phase: the budget cannot move back."))
-    before = budget.phase
-    budget.phase = enabled[index]
+    before, after = budget.phase, enabled[index]
+    balloting = PHASES.index("balloting")
+    if PHASES.index(after) < balloting <= PHASES.index(before) and repository.has_ballots(
+        session, budget.id
+    ):
+        # Before balloting, amounts, prices and the selection can change again, which would
+        # change what the ballots already cast meant (or let one exceed its heading's amount).
+        raise Conflict(
+            N_(
+                "Ballots have been cast: the budget cannot go back before balloting, where "
+                "amounts, prices and the selection could change under them."
+            )
+        )
+    budget.phase = after
     session.flush()
     return before, budget.phase
 

@@ -12,10 +12,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEntry
-from app.budgets.models import PHASES, Budget, BudgetGroup, BudgetHeading, BudgetPhase
+from app.budgets.models import (
+    PHASES,
+    Budget,
+    BudgetBallot,
+    BudgetBallotLine,
+    BudgetGroup,
+    BudgetHeading,
+    BudgetPhase,
+)
 from app.db import scoped_to
 from app.tenants.models import Tenant
-from tests.budgets.factories import groups_of, headings_of, make_budget
+from tests.budgets.factories import groups_of, headings_of, make_budget, make_project
 from tests.factories import HOSTILE, make_geozone
 from tests.people import csrf_of, make_user, sign_in
 from tests.rendering import context_of
@@ -263,3 +271,30 @@ def test_the_structure_is_fixed_from_balloting_on(
     (stored,) = _fresh(db, tenant_a, Budget)
     assert (stored.name, stored.rule) == ("Nuevo nombre", "greedy")  # the rule stays as it was
     assert headings_of(db, budget)[0].amount == heading.amount
+
+
+def test_once_ballots_are_cast_the_budget_does_not_go_back_before_balloting(
+    client_a: TestClient, db: Session, tenant_a: Tenant
+) -> None:
+    """Before balloting, amounts, prices and the selection may change; the ballots cast would
+    then mean something else, or exceed their heading's amount."""
+    empty = make_budget(db, tenant_a, phase="balloting")
+    voted = make_budget(db, tenant_a, phase="reviewing_ballots")
+    heading = headings_of(db, voted)[0]
+    project = make_project(db, heading, price=100)
+    with scoped_to(db, tenant_a.id):
+        ballot = BudgetBallot(heading_id=heading.id, group_id=heading.group_id, voter_key="k-1")
+        db.add(ballot)
+        db.flush()
+        db.add(BudgetBallotLine(ballot_id=ballot.id, project_id=project.id))
+        db.flush()
+    _admin(client_a, db, tenant_a)
+    path = f"/admin/budgets/{voted.id}/phase"
+    assert _post(client_a, path, {"direction": "previous"}).status_code == 303  # to balloting
+    refused = _post(client_a, path, {"direction": "previous"})
+    assert refused.status_code == 409
+    assert "no puede volver antes de la votación" in refused.text
+    back = _post(client_a, f"/admin/budgets/{empty.id}/phase", {"direction": "previous"})
+    assert back.status_code == 303  # no ballot yet: going back is allowed
+    phases = {budget.id: budget.phase for budget in _fresh(db, tenant_a, Budget)}
+    assert phases == {voted.id: "balloting", empty.id: "publishing_prices"}

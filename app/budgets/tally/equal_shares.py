@@ -31,7 +31,7 @@ from enum import StrEnum
 from fractions import Fraction
 from heapq import heapify, heappop, heappush, heapreplace
 from itertools import compress
-from math import fsum, lcm
+from math import lcm
 from operator import gt, mul, not_, truediv
 from typing import Any
 
@@ -128,17 +128,6 @@ def _profile(election: Election, utility: Utility) -> _Profile:
     )
 
 
-def _surely_short(cost: int, weights: Sequence[int], money: Sequence[Rational]) -> bool:
-    """Whether the supporters' money is certainly below the cost, judged in floating point.
-
-    Converting each amount to a float, multiplying by a whole weight and summing with
-    ``math.fsum`` errs by less than 10⁻¹⁵ of the sum (every term is positive), so a sum short by
-    more than 10⁻⁹ is short exactly too. Otherwise the exact search below decides; this only
-    spares it the many rounds an unaffordable project takes.
-    """
-    return fsum(map(mul, weights, map(float, money))) < cost * (1 - 1e-9)
-
-
 @dataclass(frozen=True, slots=True)
 class _Step:
     project: int
@@ -191,7 +180,7 @@ class _Run:
             weights = list(compress(weights, has_money))
             utilities = list(compress(utilities, has_money))
         left = sum(map(mul, weights, utilities))  # utility of those not paying all they have
-        if not left or _surely_short(cost, weights, money):
+        if not left:
             return None
         rho = self.bound[project]
         for _ in range(4):
@@ -246,8 +235,6 @@ class _Run:
             weights = list(compress(weights, has_money))
             if not left:
                 return None
-        if _surely_short(cost, weights, money):
-            return None
         x = self.bound[project] * utility
         for _ in range(4):
             poor = list(map(x.__gt__, money))

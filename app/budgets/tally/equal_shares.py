@@ -35,12 +35,21 @@ from math import lcm
 from operator import gt, mul, not_, truediv
 from typing import Any
 
-from gmpy2 import mpq  # type: ignore[import-untyped]
-
 from app.budgets.tally.election import Election
 
 # Exact rationals from GMP: the same numbers as fractions.Fraction, several times faster.
 Rational = Any
+# gmpy2's mpq, imported by the first count (``_load_gmpy2``): the library costs every web
+# worker some 6 MB, and a worker counts a budget once a year at most.
+mpq: Any = None
+
+
+def _load_gmpy2() -> None:
+    global mpq
+    if mpq is None:
+        from gmpy2 import mpq as loaded  # type: ignore[import-untyped]
+
+        mpq = loaded
 
 
 class Utility(StrEnum):
@@ -148,6 +157,7 @@ class _Run:
         guide: list[_Step] | None = None,
         stop_early: bool = False,
     ) -> None:
+        _load_gmpy2()
         self.profile = profile
         self.guide = guide
         self.stop_early = stop_early  # give up as soon as the guide's decisions differ

@@ -78,7 +78,15 @@ def test_block_ends_sessions_refuses_sign_in_and_hides_all_content(
         str(author.id),
     )
     assert entry.details == {
-        "hidden": {"sessions": 1, "debate": 1, "proposal": 1, "comment": 1, "flags": 2}
+        # budget_project: a content type of the budgets module; this author wrote none.
+        "hidden": {
+            "sessions": 1,
+            "debate": 1,
+            "proposal": 1,
+            "comment": 1,
+            "budget_project": 0,
+            "flags": 2,
+        }
     }
     page = client_a.get("/moderation?tab=blocked")
     assert "The account is blocked and its content hidden." in page.text
@@ -124,7 +132,8 @@ def test_unblock_can_restore_exactly_what_the_block_hid(
     assert reload(db, tenant_a, hidden_before).hidden_at is not None
     assert reload(db, tenant_a, elsewhere).comments_count == 1
     [entry] = audit(db, tenant_a, "moderation.unblock")
-    assert entry.details["restored"] == {"debate": 1, "proposal": 0, "comment": 1}
+    restored = {"debate": 1, "proposal": 0, "comment": 1, "budget_project": 0}
+    assert entry.details["restored"] == restored
 
 
 @pytest.mark.parametrize(

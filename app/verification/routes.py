@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
+from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from app.accounts import throttle
 from app.accounts.service import get_user
 from app.audit.service import record
 from app.authz.core import authorize, can
+from app.authz.principal import Principal
+from app.config import Settings
 from app.deps import ClientAddress, SessionDep, SettingsDep, TenantDep, UserDep
 from app.flash import flash
 from app.forms import FieldError, error_of
 from app.geozones.repository import get_geozone_by_code
 from app.i18n import N_
 from app.templating import render
+from app.tenants.schemas import CurrentTenant
 from app.verification.models import Resident
 from app.verification.service import (
     CensusInputInvalid,
+    CensusMatch,
     claim_resident,
     match_census,
     note_birth_date,
@@ -37,6 +43,45 @@ TAKEN = N_(
     "This DNI is already verified on another account. An administrator will review the case; "
     "you can also go to a service desk with your DNI."
 )
+TOO_MANY = N_("Too many attempts. Wait a few minutes and try again.")
+
+
+@dataclass(frozen=True)
+class _Refused:
+    errors: Mapping[str, FieldError]
+    status: int
+
+
+def _look_up(
+    session: Session,
+    settings: Settings,
+    tenant: CurrentTenant,
+    me: Principal,
+    address: str,
+    form: Mapping[str, str],
+) -> CensusMatch | _Refused:
+    """What the census says of the form's details, unless this account or address has tried
+    too often (429) or the details cannot be read (422)."""
+    if throttle.is_throttled(session, "verify_account", str(me.user_id)) or throttle.is_throttled(
+        session, "verify_address", address
+    ):
+        return _Refused({"dni": TOO_MANY}, 429)
+    try:
+        return match_census(
+            session,
+            settings.census_secret,
+            tenant.slug,
+            form["dni"],
+            form["birth_date"],
+            form["extra"] or None,
+        )
+    except CensusInputInvalid as invalid:
+        return _Refused({invalid.field: error_of(invalid)}, 422)
+
+
+def _note_failed_attempt(session: Session, me: Principal, address: str) -> None:
+    throttle.note_event(session, "verify_account", str(me.user_id))
+    throttle.note_event(session, "verify_address", address)
 
 
 @router.get("", name="verify")
@@ -71,20 +116,12 @@ def submit_verification(
         context = {"form": submitted, "errors": errors}
         return render(request, "accounts/verify.html", context, status_code=status)
 
-    if throttle.is_throttled(session, "verify_account", str(me.user_id)) or throttle.is_throttled(
-        session, "verify_address", address
-    ):
-        return again({"dni": N_("Too many attempts. Wait a few minutes and try again.")}, 429)
-    try:
-        match = match_census(
-            session, settings.census_secret, tenant.slug, dni, birth_date, extra or None
-        )
-    except CensusInputInvalid as invalid:
-        return again({invalid.field: error_of(invalid)}, 422)
+    match = _look_up(session, settings, tenant, me, address, submitted)
+    if isinstance(match, _Refused):
+        return again(match.errors, match.status)
     entry = match.entry
     if entry is None:
-        throttle.note_event(session, "verify_account", str(me.user_id))
-        throttle.note_event(session, "verify_address", address)
+        _note_failed_attempt(session, me, address)
         return again({"dni": NOT_FOUND}, 422)
     user = get_user(session, me.user_id)
     outcome = claim_resident(session, user, match.dni_digest, "census")
@@ -141,20 +178,12 @@ def confirm_birth_date(
         context = {"form": submitted, "errors": errors}
         return render(request, "accounts/verify_birth.html", context, status_code=status)
 
-    if throttle.is_throttled(session, "verify_account", str(me.user_id)) or throttle.is_throttled(
-        session, "verify_address", address
-    ):
-        return again({"dni": N_("Too many attempts. Wait a few minutes and try again.")}, 429)
-    try:
-        match = match_census(
-            session, settings.census_secret, tenant.slug, dni, birth_date, extra or None
-        )
-    except CensusInputInvalid as invalid:
-        return again({invalid.field: error_of(invalid)}, 422)
+    match = _look_up(session, settings, tenant, me, address, submitted)
+    if isinstance(match, _Refused):
+        return again(match.errors, match.status)
     resident = session.get(Resident, me.resident_id)
     if resident is None or match.entry is None or match.dni_digest != resident.dni_digest:
-        throttle.note_event(session, "verify_account", str(me.user_id))
-        throttle.note_event(session, "verify_address", address)
+        _note_failed_attempt(session, me, address)
         return again({"dni": NOT_YOURS}, 422)
     note_birth_date(resident, match)
     record(

@@ -148,16 +148,19 @@ _GATE = _gate(bindparam("zone"), POLLS)
 
 # The gate and the voter at once: their resident row and census zone (None when the account
 # has no resident), and the poll's title for the receipt page.
+# A resident row with its census row (for the zone), when the census has them.
+_RESIDENT_WITH_CENSUS = RESIDENTS.outerjoin(
+    CENSUS,
+    and_(
+        CENSUS.c.dni_digest == RESIDENTS.c.dni_digest,
+        CENSUS.c.tenant_id == RESIDENTS.c.tenant_id,
+    ),
+)
+
 _GATE_AND_RESIDENT = _gate(
     CENSUS.c.geozone_code,
     POLLS.outerjoin(
-        RESIDENTS.outerjoin(
-            CENSUS,
-            and_(
-                CENSUS.c.dni_digest == RESIDENTS.c.dni_digest,
-                CENSUS.c.tenant_id == RESIDENTS.c.tenant_id,
-            ),
-        ),
+        _RESIDENT_WITH_CENSUS,
         and_(
             RESIDENTS.c.id == bindparam("resident"),
             RESIDENTS.c.tenant_id == POLLS.c.tenant_id,
@@ -192,15 +195,7 @@ _ROLL_STARTED = select(
 
 _RESIDENT = (
     select(RESIDENTS.c.dni_digest, RESIDENTS.c.born_on, CENSUS.c.geozone_code)
-    .select_from(
-        RESIDENTS.outerjoin(
-            CENSUS,
-            and_(
-                CENSUS.c.dni_digest == RESIDENTS.c.dni_digest,
-                CENSUS.c.tenant_id == RESIDENTS.c.tenant_id,
-            ),
-        )
-    )
+    .select_from(_RESIDENT_WITH_CENSUS)
     .where(RESIDENTS.c.id == bindparam("resident"), RESIDENTS.c.tenant_id == bindparam("tenant"))
     .limit(1)
 )

@@ -166,6 +166,11 @@ def cast_web_ballot(
     gate = read_gate(session.connection(), poll.tenant_id, poll.id, voter.geozone_code)
     if gate is None or not _gate_open(gate, now):
         raise PollNotOpen()
+    reason = why_not(
+        voter, gate.voter_level, gate.min_age, gate.zoned, gate.in_zone, lima_date(now)
+    )
+    if reason is not None:
+        raise NotEligible(reason)
     return _cast(session, poll.tenant_id, poll.id, gate, voter, choices, secret, now)
 
 
@@ -227,29 +232,18 @@ def cast_online(
     authorize(principal, "polls.vote", poll)
     if gate.ballot_salt is None:  # published before salts were drawn at publishing
         _draw_salt(session, poll)
-        return OnlineVote(poll, _cast_reading_form(session, poll, voter, form, secret, now))
+        drawn = read_gate(connection, tenant_id, poll_id, voter.geozone_code)
+        if drawn is None or not _gate_open(drawn, now):
+            raise PollNotOpen()
+        gate = drawn
+    if gate.ballot_salt is None:
+        raise PollNotOpen()
     plan = _plan(session, tenant_id, poll_id, gate.ballot_salt, connection)
     choices = parse_ballot(list(plan.questions.values()), plan.answers, form)
     receipt = _cast(
         session, tenant_id, poll_id, gate, voter, choices, secret, now, plan, connection
     )
     return OnlineVote(poll, receipt)
-
-
-def _cast_reading_form(
-    session: Session,
-    poll: Poll,
-    voter: Voter,
-    form: Mapping[str, list[str]],
-    secret: str,
-    now: datetime,
-) -> str:
-    gate = read_gate(session.connection(), poll.tenant_id, poll.id, voter.geozone_code)
-    if gate is None or not _gate_open(gate, now) or gate.ballot_salt is None:
-        raise PollNotOpen()
-    plan = _plan(session, poll.tenant_id, poll.id, gate.ballot_salt)
-    choices = parse_ballot(list(plan.questions.values()), plan.answers, form)
-    return _cast(session, poll.tenant_id, poll.id, gate, voter, choices, secret, now, plan)
 
 
 def _plan(
@@ -283,17 +277,15 @@ def _cast(
     plan: BallotPlan | None = None,
     connection: Connection | None = None,
 ) -> str:
-    """The vote itself, with the poll row share-locked and found open (``gate``).
+    """The vote itself, with the poll row share-locked and found open (``gate``) and the voter
+    found eligible by the caller.
 
     ``plan``: the rules ``choices`` were parsed against (``parse_ballot`` checked them then);
     without it, the rules are read and the choices checked here.
     """
-    today = lima_date(now)
-    reason = why_not(voter, gate.voter_level, gate.min_age, gate.zoned, gate.in_zone, today)
-    if reason is not None:
-        raise NotEligible(reason)
     if gate.ballot_salt is None:
         raise PollNotOpen()
+    today = lima_date(now)
     connection = connection or session.connection()
     if plan is None:
         plan = _plan(session, tenant_id, poll_id, gate.ballot_salt, connection)

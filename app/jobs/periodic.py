@@ -4,6 +4,10 @@ Each periodic task is an ordinary job of kind ``periodic.<name>``, one per tenan
 makes sure every tenant has one waiting, due ``every`` after the last one finished. That check
 runs in a serialized transaction (an advisory lock on PostgreSQL, the write lock on SQLite), so
 two workers never schedule the same task twice; the run itself gets the queue's retries.
+
+Runs fall on whole minutes: the next run is due ``every`` after the minute the last one finished
+in, and workers schedule just after each minute turns, so a poll that closes at 18:00 is closed
+at about 18:00:01 rather than up to a minute later.
 """
 
 from __future__ import annotations
@@ -62,6 +66,12 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def next_run(last: datetime, every: timedelta) -> datetime:
+    """``every`` after the whole minute ``last`` fell in: a run that finished at 18:00:02 is
+    followed by one due at 18:01:00, not 18:01:02, so runs do not drift later minute by minute."""
+    return _aware(last).replace(second=0, microsecond=0) + every
+
+
 def schedule_periodic(factory: sessionmaker[Session], now: datetime | None = None) -> int:
     """Give every tenant its next run of each periodic task; drop old finished jobs. Returns
     how many runs were scheduled."""
@@ -95,7 +105,7 @@ def schedule_periodic(factory: sessionmaker[Session], now: datetime | None = Non
             }
             for tenant_id in sorted(tenant_ids - waiting):
                 last = last_runs.get(tenant_id)
-                run_after = moment if last is None else _aware(last) + task.every
+                run_after = moment if last is None else next_run(last, task.every)
                 enqueue(session, kind, {}, run_after, tenant_id=tenant_id)
                 scheduled += 1
     return scheduled

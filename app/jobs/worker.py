@@ -23,7 +23,16 @@ from app.jobs.queue import run_due_jobs, wakeup
 log = logging.getLogger("minka.jobs")
 
 POLL_SECONDS = 5.0
-SCHEDULE_EVERY_SECONDS = 60.0
+# Periodic runs are scheduled this long after each whole minute of the wall clock, when the
+# runs due on that minute (see app.jobs.periodic) have just become due.
+SCHEDULE_AFTER_MINUTE_SECONDS = 0.5
+
+
+def next_schedule_time(now: float) -> float:
+    """The wall-clock time (seconds since the epoch) of the next scheduling pass after ``now``."""
+    minute = now - now % 60.0
+    moment = minute + SCHEDULE_AFTER_MINUTE_SECONDS
+    return moment if moment > now else moment + 60.0
 
 
 class Worker:
@@ -46,19 +55,19 @@ class Worker:
         wakeup.set()
 
     def run_forever(self) -> None:
-        next_schedule = 0.0
+        next_schedule = 0.0  # schedule at once on start, then just after each whole minute
         while not self.stopping.is_set():
             try:
-                if time.monotonic() >= next_schedule:
+                if time.time() >= next_schedule:
                     schedule_periodic(self.factory)
-                    next_schedule = time.monotonic() + SCHEDULE_EVERY_SECONDS
+                    next_schedule = next_schedule_time(time.time())
                 ran = run_due_jobs(self.factory, settings=self.settings())
             except Exception:  # the database may be away for a moment: keep the worker alive
                 log.exception("job worker loop failed; retrying")
                 ran = 0
             if ran and not self.stopping.is_set():
                 continue  # more may be due right now
-            wakeup.wait(self.poll_seconds)
+            wakeup.wait(max(0.0, min(self.poll_seconds, next_schedule - time.time())))
             wakeup.clear()
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.config import Settings
 from app.db import scoped_to, utcnow
 from app.jobs.models import Job
-from app.jobs.periodic import PERIODIC, PREFIX, periodic_task, schedule_periodic
+from app.jobs.periodic import PERIODIC, PREFIX, next_run, periodic_task, schedule_periodic
 from app.jobs.queue import (
     HANDLERS,
     LEASE,
@@ -23,6 +23,7 @@ from app.jobs.queue import (
     pending_counts,
     run_due_jobs,
 )
+from app.jobs.worker import SCHEDULE_AFTER_MINUTE_SECONDS, next_schedule_time
 from app.tenants.models import Tenant
 from tests.jobs.handlers import Recorder, job_kind
 
@@ -213,3 +214,21 @@ def test_old_finished_jobs_are_dropped(
 
     db.expire_all()
     assert set(db.scalars(select(Job.id).where(Job.id.in_(ids)))) == {ids[1]}
+
+
+def test_periodic_runs_fall_on_whole_minutes() -> None:
+    """A run finishing a few seconds into a minute is followed by one due on a whole minute, so
+    a poll closing at 18:00 is not closed later and later each time."""
+    finished = datetime(2026, 11, 23, 18, 0, 2, 500, tzinfo=UTC)
+    assert next_run(finished, timedelta(minutes=1)) == datetime(2026, 11, 23, 18, 1, tzinfo=UTC)
+    assert next_run(finished.replace(tzinfo=None), timedelta(hours=1)) == datetime(
+        2026, 11, 23, 19, 0, tzinfo=UTC
+    )
+
+
+def test_workers_schedule_just_after_each_whole_minute() -> None:
+    minute = datetime(2026, 11, 23, 18, 0, tzinfo=UTC).timestamp()
+    after = SCHEDULE_AFTER_MINUTE_SECONDS
+    assert next_schedule_time(minute) == minute + after
+    assert next_schedule_time(minute + after) == minute + 60 + after
+    assert next_schedule_time(minute + 59.9) == minute + 60 + after

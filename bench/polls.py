@@ -1,6 +1,7 @@
 """Polls: casting web ballots from concurrent clients, and publishing the results, on PostgreSQL.
 
-``python -m bench polls [--ballots 200000] [--total 1000000] [--threads 8] [--rounds 4]``
+``python -m bench polls [--ballots 200000] [--total 1000000] [--threads 8] [--processes 2]
+[--rounds 4]``
 
 A fresh database (MINKA_BENCH_POSTGRES_URL's server, database ``minka_bench_polls``) is
 migrated and given a census and verified residents by COPY. Two identical open polls of three
@@ -10,6 +11,10 @@ questions (one answer, up to two, a ranking) receive the same votes from the sam
   committed, exactly what the ballot route does after parsing the form;
 - as bare INSERTs — the same roll row and ballot row per vote, one transaction per vote, the
   same number of client threads, rows prepared beforehand.
+
+Both sides run their client threads in as many processes (``--processes``, by default one per
+CPU), as a deployment runs ``minka serve --workers N``: one Python process is held to one CPU by
+its interpreter lock, which a driver sending bare INSERTs never reaches but the route does.
 
 The two alternate in rounds so that both see tables of the same size. Then a tenth of the
 voters vote again (replacements), the results are counted (``count_poll``) and published
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import multiprocessing
 import os
 import random
 import secrets
@@ -70,6 +76,7 @@ class Options:
     threads: int
     rounds: int
     profile: int
+    processes: int = 1
 
 
 @dataclass
@@ -117,6 +124,67 @@ def concurrently(
     if failures:
         raise BenchError(f"a client failed: {failures[0]!r}")
     return elapsed
+
+
+@dataclass(frozen=True)
+class Spent:
+    seconds: float  # wall, from when every process was ready until the last one finished
+    cpu: float  # client CPU seconds, all processes
+    statements: int  # statements sent, all processes
+
+
+def in_processes(
+    processes: int,
+    threads: int,
+    items: Sequence[int],
+    engine: Engine,
+    client: Any,
+    counter: Iterator[int],
+) -> Spent:
+    """``concurrently`` in ``processes`` forked processes sharing ``threads`` client threads;
+    each takes every ``processes``-th item. The clock starts once all have forked."""
+    if processes == 1:
+        before, cpu = next(counter), time.process_time()
+        seconds = concurrently(threads, items, client.vote, client.open, client.close)
+        return Spent(seconds, time.process_time() - cpu, next(counter) - before - 1)
+    context = multiprocessing.get_context("fork")
+    ready, go, results = context.Queue(), context.Event(), context.Queue()
+    share = max(1, threads // processes)
+
+    def child(part: Sequence[int]) -> None:
+        engine.dispose(close=False)  # the parent's pooled connections stay the parent's
+        before, cpu = next(counter), time.process_time()
+        ready.put(True)
+        go.wait()
+        try:
+            concurrently(share, part, client.vote, client.open, client.close)
+            failure = ""
+        except BenchError as error:
+            failure = str(error)
+        results.put((time.process_time() - cpu, next(counter) - before - 1, failure))
+
+    children = [
+        context.Process(target=child, args=(items[number::processes],))
+        for number in range(processes)
+    ]
+    for process in children:
+        process.start()
+    for _ in children:
+        ready.get(timeout=60)
+    started = time.perf_counter()
+    go.set()
+    finished = [results.get() for _ in children]
+    seconds = time.perf_counter() - started
+    for process in children:
+        process.join()
+    failures = [failure for _cpu, _statements, failure in finished if failure]
+    if failures:
+        raise BenchError(failures[0])
+    return Spent(
+        seconds,
+        sum(cpu for cpu, _statements, _failure in finished),
+        sum(statements for _cpu, statements, _failure in finished),
+    )
 
 
 class BareClient:
@@ -207,20 +275,18 @@ def measure_casting(
     for number in range(options.rounds):
         chunk = voters[number * size : (number + 1) * size]
         # Alternating keeps both on tables (and indexes) of about the same size.
-        cpu = time.process_time()
-        bare_seconds = concurrently(options.threads, chunk, bare.vote, bare.open, bare.close)
-        cpu_spent["bare"] += time.process_time() - cpu
-        before, cpu = next(service.statements), time.process_time()
-        service_seconds = concurrently(
-            options.threads, chunk, service.vote, service.open, service.close
-        )
-        cpu_spent["service"] += time.process_time() - cpu
-        per_vote.append(service.statements_per_vote(len(chunk), before))
-        spent["bare"] += bare_seconds
-        spent["service"] += service_seconds
+        figures = {}
+        for label, client in (("bare", bare), ("service", service)):
+            figures[label] = in_processes(
+                options.processes, options.threads, chunk, engine, client, service.statements
+            )
+            spent[label] += figures[label].seconds
+            cpu_spent[label] += figures[label].cpu
+        per_vote.append(figures["service"].statements / max(len(chunk), 1))
         print(
-            f"  round {number + 1}: {len(chunk):,} votes, bare {len(chunk) / bare_seconds:,.0f}/s,"
-            f" service {len(chunk) / service_seconds:,.0f}/s",
+            f"  round {number + 1}: {len(chunk):,} votes, bare "
+            f"{len(chunk) / figures['bare'].seconds:,.0f}/s, service "
+            f"{len(chunk) / figures['service'].seconds:,.0f}/s",
             flush=True,
         )
     service_rate = options.ballots / spent["service"]
@@ -238,7 +304,7 @@ def measure_casting(
         report.problems.append(f"casting runs at {ratio:.2f} of bare INSERTs")
     report.notes.append(
         f"service: {max(per_vote):.1f} SQL statements per vote (COMMIT not counted); client "
-        f"CPU per vote (all threads, this process): service "
+        f"CPU per vote (all client threads and processes): service "
         f"{cpu_spent['service'] * 1000 / options.ballots:.2f} ms, bare "
         f"{cpu_spent['bare'] * 1000 / options.ballots:.2f} ms"
     )
@@ -252,7 +318,13 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--ballots", type=int, default=200_000)
     parser.add_argument("--total", type=int, default=1_000_000)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=8, help="client threads in all")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="client processes sharing the threads, on both sides (default: one per CPU)",
+    )
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument(
         "--profile",
@@ -264,7 +336,11 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.total < args.ballots or args.ballots < args.rounds:
         parser.error("--total must be at least --ballots, which must be at least --rounds")
-    options = Options(args.ballots, args.total, args.threads, args.rounds, args.profile)
+    if not 1 <= args.processes <= args.threads:
+        parser.error("--processes must be between 1 and --threads")
+    options = Options(
+        args.ballots, args.total, args.threads, args.rounds, args.profile, args.processes
+    )
     server = make_url(os.environ.get(POSTGRES_ENV) or POSTGRES_DEFAULT)
     url = server.set(database=DATABASE).render_as_string(hide_password=False)
     try:
@@ -362,7 +438,8 @@ def settings_note(engine: Engine, options: Options) -> str:
     return (
         f"PostgreSQL {values['server_version']} (synchronous_commit "
         f"{values['synchronous_commit']}, fsync {values['fsync']}, shared_buffers "
-        f"{values['shared_buffers']}); {options.threads} client threads; load average "
+        f"{values['shared_buffers']}); {options.threads} client threads in "
+        f"{options.processes} processes; load average "
         f"{one:.1f}/{five:.1f} on {os.cpu_count()} cores; {datetime.now(UTC):%Y-%m-%d}"
     )
 

@@ -25,7 +25,7 @@ from app.polls.ballots import cast_online
 from bench._harness import BenchError
 from bench.polls_data import PollShape, random_choices
 
-SORT = "tottime"
+SORT = "cumulative"
 
 
 def ballot_form(shape: PollShape, choices: dict[int, list[int]]) -> dict[str, list[str]]:
@@ -82,9 +82,6 @@ class ServiceClient:
             self.choices[voter] = random_choices(rng, self.shape)
             self.forms[voter] = ballot_form(self.shape, self.choices[voter])
 
-    def statements_per_vote(self, votes: int, before: int) -> float:
-        return (next(self.statements) - before - 1) / max(votes, 1)
-
     def profile(self, voters: range) -> str:
         """cProfile of ``voters`` votes cast one after another in this thread."""
         rng = random.Random(3)
@@ -97,7 +94,7 @@ class ServiceClient:
             self.vote(None, voter)
         profiler.disable()
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(SORT).print_stats(30)
+        pstats.Stats(profiler, stream=out).sort_stats(SORT).print_stats(40)
         return f"profile of {len(voters)} votes in one thread:\n{out.getvalue()}"
 
 

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
@@ -59,7 +60,7 @@ from app.polls.errors import (
     PollNotOpen,
 )
 from app.polls.models import Poll, PollAnswer, PollBooth, PollQuestion
-from app.polls.permissions import phase
+from app.polls.permissions import PollGlance, phase
 from app.tokens import keyed_digest
 
 # The interface other modules use; eligibility lives in app.polls.eligibility.
@@ -96,7 +97,10 @@ def prepare_poll_key(poll: Poll) -> None:
         poll.ballot_salt = secrets.token_hex(32)
 
 
+@lru_cache(maxsize=256)
 def poll_key(secret: str, poll_id: int, salt: str) -> bytes:
+    """The key of a poll's replacement tags. Kept per process like the poll's rules (the salt
+    is in memory there too); a closed poll's salt is gone, and with it any use of the key."""
     return bytes.fromhex(keyed_digest(secret.encode(), "poll-ballots", str(poll_id), salt))
 
 
@@ -178,7 +182,7 @@ def cast_web_ballot(
 class OnlineVote:
     """A vote cast from the poll page: the poll as the lock found it, and the receipt."""
 
-    poll: Poll
+    poll: PollGlance
     receipt: str
 
 
@@ -206,7 +210,7 @@ def cast_online(
     if found is None or found.gate.published_at is None:
         raise NotFound()
     gate = found.gate
-    poll = Poll(
+    poll = PollGlance(
         id=poll_id,
         tenant_id=tenant_id,
         title=found.title,
@@ -381,7 +385,7 @@ def _require_same_instance(session: Session, poll: Poll) -> None:
         raise NotFound()
 
 
-def _draw_salt(session: Session, poll: Poll) -> None:
+def _draw_salt(session: Session, poll: Poll | PollGlance) -> None:
     """Draw the salt if publishing did not, by a conditional UPDATE, so simultaneous first
     ballots agree on one."""
     session.execute(

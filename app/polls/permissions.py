@@ -11,8 +11,9 @@ the census, so app.polls.ballots.ineligibility decides that part, after these ru
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from app.authz.core import has_role, rule
 from app.authz.principal import Level, Principal
@@ -21,6 +22,38 @@ from app.polls.models import Poll
 
 PHASES = ("draft", "upcoming", "open", "counting", "closed")
 EDITABLE_PHASES = ("draft", "upcoming", "open")
+
+
+class PollTimes(Protocol):
+    """What the phase and the voting rule read of a poll: a Poll or a ``PollGlance``."""
+
+    @property
+    def published_at(self) -> datetime | None: ...
+    @property
+    def opens_at(self) -> datetime: ...
+    @property
+    def closes_at(self) -> datetime: ...
+    @property
+    def closed_at(self) -> datetime | None: ...
+    @property
+    def voter_level(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PollGlance:
+    """A poll as the ballot route reads it with its lock (app.polls.ballot_plan), without the
+    cost of an ORM object on the busiest path: what the rules and the receipt page need."""
+
+    id: int
+    tenant_id: int
+    title: str
+    published_at: datetime | None
+    opens_at: datetime
+    closes_at: datetime
+    closed_at: datetime | None
+    voter_level: str
+    min_age: int | None
+
 
 _manager = has_role("administrator", "official")
 rule("polls.manage")(_manager)
@@ -31,7 +64,7 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def phase(poll: Poll, now: datetime | None = None) -> str:
+def phase(poll: PollTimes, now: datetime | None = None) -> str:
     """draft, upcoming, open, counting (time is up, the count is not published yet), closed."""
     now = now or utcnow()
     if poll.published_at is None:
@@ -45,7 +78,7 @@ def phase(poll: Poll, now: datetime | None = None) -> str:
     return "open"
 
 
-def required_level(poll: Poll) -> Level:
+def required_level(poll: PollTimes) -> Level:
     return Level.REGISTERED if poll.voter_level == "registered" else Level.VERIFIED
 
 
@@ -78,7 +111,7 @@ def may_vote(principal: Principal | None, poll: Any, _ctx: Mapping[str, Any]) ->
     return (
         principal is not None
         and not principal.is_organization
-        and isinstance(poll, Poll)
+        and isinstance(poll, (Poll, PollGlance))
         and principal.level >= required_level(poll)
         and phase(poll) == "open"
     )

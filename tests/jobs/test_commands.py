@@ -83,14 +83,15 @@ def test_run_once_sends_what_is_due_and_exits(
 
     assert before.output == "Waiting: 1. Failed: 0.\n"
     assert result.exit_code == 0, result.output
-    # The email, and the instance's first run of each periodic task (proposals, polls).
-    assert result.output == "Ran 3 job(s).\n"
+    # The email, and the instance's first run of each periodic task (proposals, polls, purge).
+    assert result.output == "Ran 4 job(s).\n"
     assert [m["To"] for m in smtp.mailbox.messages] == [address]
     assert "Agua potable" in smtp.mailbox.text(smtp.mailbox.messages[0])
     assert after.output == "Waiting: 0. Failed: 0.\n"
     assert again.output == "Ran 0 job(s).\n"
-    # The second run scheduled the next periodic runs: in an hour, and in a minute (polls).
-    assert last.output == "Waiting: 2. Failed: 0.\n"
+    # The second run scheduled the next periodic runs: in an hour (proposals, purge) and in a
+    # minute (polls).
+    assert last.output == "Waiting: 3. Failed: 0.\n"
     engine = make_engine(scratch_url)
     try:
         with platform_session(make_sessionmaker(engine)) as db:

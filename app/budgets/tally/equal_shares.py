@@ -371,13 +371,96 @@ class _Run:
             budgets[group] = max(budgets[group] - rho * utilities[group][project], zero)
 
 
+# Supporter entries (distinct ballot × project) up to which the exact runs are the quicker.
+SMALL_PROFILE = 1500
+
+
 @dataclass(frozen=True, slots=True)
 class EqualSharesResult:
     funded: tuple[str, ...]  # in funding order
     runs: int  # how many MES runs the add1 loop needed
 
 
+_Steps = list[tuple[int, float, float]]  # (project, lower bound of ρ, upper bound of ρ)
+
+
+def _stops(profile: _Profile, outcome: list[int]) -> str | None:
+    """Whether the add1 loop stops at this outcome: "over" the budget, or "exhaustive"."""
+    spent = sum(profile.costs[p] for p in outcome)
+    if spent > profile.budget:
+        return "over"
+    chosen = set(outcome)
+    if all(
+        spent + profile.costs[p] > profile.budget for p in profile.candidates if p not in chosen
+    ):
+        return "exhaustive"
+    return None
+
+
+def _runs(profile: _Profile, tables: Any, extras: list[int], guides: list[Any]) -> list[Any]:
+    """Certified float runs (``equal_shares_batch``); an undecided full run is redone exactly."""
+    from app.budgets.tally.equal_shares_batch import Batch, RowResult
+
+    results = Batch(tables, extras, guides).run()
+    for i, (extra, guide) in enumerate(zip(extras, guides, strict=True)):
+        if results[i].steps is None and guide is None:
+            run = _Run(profile, extra)
+            run.execute()
+            exact = [
+                (s.project, float(s.rho) * (1 - 1e-15), float(s.rho) * (1 + 1e-15))
+                for s in run.steps
+            ]
+            results[i] = RowResult(exact)
+    return results
+
+
 def _add1(profile: _Profile) -> tuple[list[int], int]:
+    """The reference's add1 loop over batches of amounts run together in certified floats.
+
+    Each batch holds the next ``dense`` amounts (full runs, looked at in order, as the
+    reference does) and longer strides checked against the last full run as guide: a stride
+    proven to take the same decisions (see ``_add1_exact``) is skipped whole. Where the
+    outcome changes often the dense window grows; where strides succeed they grow.
+    """
+    from app.budgets.tally.equal_shares_batch import Tables
+
+    tables = Tables(profile)
+    limit = tables.batch_size()
+    current = _runs(profile, tables, [0], [None])[0].steps
+    runs, extra = 1, 0
+    outcome: list[int] = [p for p, _, _ in current]
+    previous: list[int] = []
+    dense, ambition = 1, 1
+    while True:
+        stop = _stops(profile, outcome)
+        if stop is not None:
+            return (previous if stop == "over" else outcome), runs
+        guide = [(tables.col_of[p], hi) for p, _, hi in current]
+        strides = [dense * 2**j for j in range(1, ambition + 1)]
+        extras = [extra + i for i in range(1, dense + 1)] + [extra + s for s in strides]
+        results = _runs(profile, tables, extras, [None] * dense + [guide] * len(strides))
+        runs += len(extras)
+        proven = [s for s, r in zip(strides, results[dense:], strict=True) if r.same_as_guide]
+        if proven:
+            # Every amount up to the longest proven stride has the current outcome.
+            current, extra = results[dense + strides.index(proven[-1])].steps, extra + proven[-1]
+            ambition = min(ambition + 1, 8)
+            dense = max(1, dense // 2)
+            continue
+        ambition = max(1, ambition - 1)
+        for result in results[:dense]:
+            following = [p for p, _, _ in result.steps]
+            stop = _stops(profile, following)
+            if stop == "over":
+                return outcome, runs
+            if stop == "exhaustive":
+                return following, runs
+            previous, outcome = outcome, following
+        current, extra = results[dense - 1].steps, extra + dense
+        dense = min(limit, dense * 2)
+
+
+def _add1_exact(profile: _Profile) -> tuple[list[int], int]:
     """The reference's add1 loop, skipping the amounts that provably give the same outcome.
 
     The reference tries every whole extra amount 0, 1, 2 … and stops at the first outcome that
@@ -431,9 +514,17 @@ def equal_shares(
     if not election.ballots:
         return EqualSharesResult((), 0)
     profile = _profile(election, utility)
+    # With few supporters in all (choose-1 ballots, small votes) an exact run costs less than
+    # the fixed numpy work per step of the batched float runs (bench/README.md).
+    small = sum(map(len, profile.supporters)) <= SMALL_PROFILE
     if add1:
-        outcome, runs = _add1(profile)
-    else:
+        outcome, runs = _add1_exact(profile) if small else _add1(profile)
+    elif small:
         outcome, runs = _Run(profile, 0).execute() or [], 1
+    else:
+        from app.budgets.tally.equal_shares_batch import Tables
+
+        steps = _runs(profile, Tables(profile), [0], [None])[0].steps
+        outcome, runs = [p for p, _, _ in steps], 1
     funded = (*profile.free, *outcome)
     return EqualSharesResult(tuple(profile.ids[p] for p in funded), runs)

@@ -1,0 +1,116 @@
+"""The certified float runs of the Method of Equal Shares against the exact ones.
+
+``equal_shares_batch`` decides in floats only what an error bound proves; these tests build the
+cases floats cannot tell apart and check each is settled exactly (or handed back to the exact
+run), and compare whole add1 outcomes with the exact implementation on many small elections.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from fractions import Fraction
+
+from app.budgets.tally.election import Ballot, Election, TallyProject, VoteType
+from app.budgets.tally.equal_shares import (
+    Utility,
+    _add1,
+    _add1_exact,
+    _profile,
+    _Run,
+    _runs,
+    equal_shares,
+)
+from app.budgets.tally.equal_shares_batch import Batch, Tables
+
+
+def approval(budget: str, costs: dict[str, str], ballots: Sequence[tuple[str, ...]]) -> Election:
+    return Election(
+        budget=Fraction(budget),
+        projects=tuple(TallyProject(pid, Fraction(cost)) for pid, cost in costs.items()),
+        ballots=tuple(Ballot(ballot) for ballot in ballots),
+    )
+
+
+def batch_steps(election: Election, extras: list[int]) -> list[list[str] | None]:
+    profile = _profile(election, Utility.COST)
+    results = Batch(Tables(profile), extras, [None] * len(extras)).run()
+    return [None if r.steps is None else [profile.ids[p] for p, _, _ in r.steps] for r in results]
+
+
+def test_an_exact_tie_of_different_projects_goes_to_the_smaller_id_as_text() -> None:
+    # Nobody runs short, so ρ = 1 / supporters for both (costs as utilities): 1/2 each, though
+    # costs and supporters differ. "10" < "9" as text: "10" first, settled without fallback.
+    poll = approval("100", {"9": "6", "10": "4"}, [("9",), ("9",), ("10",), ("10",)])
+    assert batch_steps(poll, [0]) == [["10", "9"]]
+    assert equal_shares(poll, add1=False).funded == ("10", "9")
+
+
+def test_twin_projects_tie_whatever_the_money() -> None:
+    # Same supporters, same cost: always the same ρ, even when supporters pay all they have.
+    ballots = [("b", "a2", "a10")] * 2 + [("a2", "a10")] * 3 + [("b",)]
+    poll = approval("30", {"a2": "9", "a10": "9", "b": "4"}, ballots)
+    # 5 each: a10 and a2 cost each of their 5 supporters 9/5 (ρ = 1/5), b 4/3 (ρ = 1/3).
+    exact = _Run(_profile(poll, Utility.COST), 0)
+    exact.execute()
+    ids = _profile(poll, Utility.COST).ids
+    assert [ids[s.project] for s in exact.steps] == ["a10", "a2", "b"]
+    assert batch_steps(poll, [0]) == [["a10", "a2", "b"]]
+
+
+def test_money_exactly_equal_to_the_share_is_handed_to_exact_arithmetic() -> None:
+    # 3 voters with 1 each; a costs 3: each pays exactly all they have. Floats cannot tell
+    # "pays all" from "keeps a little", so the row is undecided, and the exact run decides.
+    poll = approval("3", {"a": "3", "b": "1"}, [("a", "b"), ("a",), ("a",)])
+    assert batch_steps(poll, [0]) == [None]
+    profile = _profile(poll, Utility.COST)
+    (run,) = _runs(profile, Tables(profile), [0], [None])  # redone exactly
+    assert [profile.ids[p] for p, _, _ in run.steps] == ["a"]
+    assert equal_shares(poll, add1=False).funded == ("a",)
+
+
+def test_one_third_each_where_floats_round() -> None:
+    # Budget 1 for 3 voters: 1/3 each, no float. c (cost 2/3) takes all the money of its two
+    # supporters (ρ = 1/2), b (cost 1/3) all of its one's (ρ = 1): both are funded, c first.
+    poll = approval("1", {"b": "1/3", "c": "2/3"}, [("b",), ("c",), ("c",)])
+    profile = _profile(poll, Utility.COST)
+    (run,) = _runs(profile, Tables(profile), [0], [None])
+    assert [profile.ids[p] for p, _, _ in run.steps] == ["c", "b"]
+
+
+def random_election(rng: random.Random, points: bool) -> Election:
+    projects = rng.randint(2, 7)
+    ids = [str(rng.randint(1, 30)) for _ in range(projects)]
+    ids = list(dict.fromkeys(ids))
+    costs = {pid: Fraction(rng.choice([1, 2, 3, 4, 5, 6, 10, 12]) * 10) for pid in ids}
+    budget = Fraction(rng.randint(30, 120))
+    ballots = []
+    for _ in range(rng.randint(2, 14)):
+        chosen = tuple(pid for pid in ids if rng.random() < 0.45)
+        if points:
+            ballots.append(Ballot(chosen, tuple(rng.randint(1, 4) for _ in chosen)))
+        else:
+            ballots.append(Ballot(chosen))
+    kind = VoteType.CUMULATIVE if points else VoteType.APPROVAL
+    return Election(
+        budget, tuple(TallyProject(p, c) for p, c in costs.items()), tuple(ballots), kind
+    )
+
+
+def test_batched_runs_equal_the_exact_ones_on_many_small_elections() -> None:
+    # equal_shares() itself counts elections this small exactly: call the batched path.
+    rng = random.Random(20261123)
+    for _ in range(300):
+        points = rng.random() < 0.4
+        poll = random_election(rng, points)
+        profile = _profile(poll, Utility.POINTS if points else Utility.COST)
+        assert _add1(profile)[0] == _add1_exact(profile)[0]
+        extras = [0, 1, 2, 5, 17]
+        runs = _runs(profile, Tables(profile), extras, [None] * len(extras))
+        for extra, run in zip(extras, runs, strict=True):
+            exact = _Run(profile, extra)
+            exact.execute()
+            assert [p for p, _, _ in run.steps] == [s.project for s in exact.steps]
+            # Each exact ρ lies in the interval the float run proved.
+            for (_, lo, hi), step in zip(run.steps, exact.steps, strict=True):
+                assert lo <= step.rho <= hi

@@ -1,5 +1,6 @@
-"""Project pages of a budget: the list (by heading), a project's page, its image and documents,
-and the administrators' review (admit, or reject with a public reason) while reviewing.
+"""Project pages of a budget: the list (by heading, and by valuation once prices are public), a
+project's page, its image and documents, and the administrators' review (admit, or reject with
+a public reason) while reviewing.
 
 Proposing and editing (project_form_routes.py) and supports (support_routes.py) register on
 the same router; the form routes come first so /projects/new is not read as a project id.
@@ -8,20 +9,21 @@ the same router; the form routes come first so /projects/new is not read as a pr
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import Form, Query, Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from app.audit.service import record
-from app.authz.core import authorize
+from app.authz.core import authorize, can
 from app.budgets import (
     documents,
     project_form_routes,  # noqa: F401 - registers new, create, edit and update
     projects,
     support_routes,  # noqa: F401 - registers support and unsupport
 )
-from app.budgets.models import REVIEW_STATES, BudgetProject
-from app.budgets.pages import PHASE_NAMES
+from app.budgets.models import Budget, BudgetProject
+from app.budgets.pages import PHASE_NAMES, soles
 from app.budgets.project_forms import ReviewForm
 from app.budgets.project_pages import (
     REVIEW_NAMES,
@@ -32,7 +34,8 @@ from app.budgets.project_pages import (
     load_project,
     show_context,
 )
-from app.budgets.projects import MAX_PAGE, SORTS, ProjectQuery
+from app.budgets.projects import MAX_PAGE, ProjectQuery
+from app.budgets.results import results_visible
 from app.budgets.router import router
 from app.content.limits import TEXT_FIELD_CHARS, TEXT_FORM_BYTES, TEXT_FORM_LIMITS
 from app.deps import (
@@ -67,6 +70,15 @@ class FileGone(DomainError):
     message = N_("This file is no longer available.")
 
 
+def valued_list_url(budget: Budget, query: ProjectQuery, **changes: object) -> str:
+    """``list_url``, keeping the valuation filter across pages too."""
+    valuation = changes.pop("valuation", query.valuation)
+    url = list_url(budget, query, **changes)
+    if not valuation:
+        return url
+    return url + ("&" if "?" in url else "?") + urlencode({"valuation": valuation})
+
+
 @router.get("/budgets/projects/{project_id}", name="budget_project_by_id")
 def project_by_id(
     request: Request,
@@ -95,26 +107,40 @@ def list_projects(
     state: Short = "",
     sort: Short = "",
     page: Short = "1",
+    valuation: Short = "",
 ) -> Response:
     budget = load_budget(session, principal, budget_id)
-    query = ProjectQuery(
+    choices = heading_choices(session, budget)
+    headings = [heading for _group, items in choices for heading in items]
+    prices_public = can(principal, "budgets.view_valuation", budget)
+    results_public = prices_public and results_visible(budget, headings)
+    query = projects.list_query(
         heading_id=int_or_none(heading),
-        state=state if state in REVIEW_STATES else "",
-        sort=sort if sort in SORTS else "newest",
-        page=min(max(int_or_none(page) or 1, 1), MAX_PAGE),
+        state=state,
+        sort=sort,
+        page=int_or_none(page) or 1,
+        valuation=valuation,
+        prices_public=prices_public,
+        results_public=results_public,
     )
     found, more = projects.list_page(session, budget, query)
-    choices = heading_choices(session, budget)
     context = {
         "budget": budget,
         "projects": found,
         "query": query,
         "heading_choices": choices,
-        "heading_names": {h.id: h.name for _group, items in choices for h in items},
+        "heading_names": {h.id: h.name for h in headings},
         "has_next": more and query.page < MAX_PAGE,
-        "list_url": list_url,
+        "list_url": valued_list_url,
         "phase_names": PHASE_NAMES,
         "review_names": REVIEW_NAMES,
+        "prices_public": prices_public,
+        "sorts": projects.sorts_offered(prices_public),
+        "valuations": projects.valuations_offered(prices_public, results_public),
+        "counted_headings": {h.id for h in headings if h.results_json is not None}
+        if results_public
+        else set(),
+        "soles": soles,
     }
     return render(request, "budgets/project_list.html", context)
 

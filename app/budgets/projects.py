@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
@@ -29,6 +29,11 @@ PAGE_SIZE = 25
 # Offsets stay bounded so a deep page costs the same whatever the number of projects.
 MAX_PAGE = 400
 SORTS = ("newest", "supports")
+# Ordering by price and filtering by valuation reveal valuations: only once prices are public.
+PRICE_SORTS = (*SORTS, "price")
+VALUATIONS = ("feasible", "unfeasible", "selected")
+# Funded projects are known once the results are published.
+RESULT_VALUATIONS = (*VALUATIONS, "funded")
 HEADING_FIXED = N_("This project has supports already: its heading can no longer change.")
 
 
@@ -38,6 +43,7 @@ class ProjectQuery:
     state: str = ""
     sort: str = "newest"
     page: int = 1
+    valuation: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,39 @@ def heading_of_budget(session: Session, budget: Budget, heading_id: int) -> Budg
     return heading
 
 
+def valuations_offered(prices_public: bool, results_public: bool) -> tuple[str, ...]:
+    if not prices_public:
+        return ()
+    return RESULT_VALUATIONS if results_public else VALUATIONS
+
+
+def sorts_offered(prices_public: bool) -> tuple[str, ...]:
+    return PRICE_SORTS if prices_public else SORTS
+
+
+def list_query(
+    *,
+    heading_id: int | None,
+    state: str,
+    sort: str,
+    page: int,
+    valuation: str,
+    prices_public: bool,
+    results_public: bool,
+) -> ProjectQuery:
+    """The list's query from its parameters: an unknown value, or one that would reveal what is
+    not public yet (a valuation before prices, funding before results), is the default, so the
+    list is the same as without it."""
+    valuations = valuations_offered(prices_public, results_public)
+    return ProjectQuery(
+        heading_id=heading_id,
+        state=state if state in REVIEW_STATES else "",
+        sort=sort if sort in sorts_offered(prices_public) else "newest",
+        page=min(max(page, 1), MAX_PAGE),
+        valuation=valuation if valuation in valuations else "",
+    )
+
+
 def list_page(
     session: Session, budget: Budget, query: ProjectQuery
 ) -> tuple[list[BudgetProject], bool]:
@@ -78,8 +117,24 @@ def list_page(
         statement = statement.where(BudgetProject.heading_id == query.heading_id)
     if query.state in REVIEW_STATES:
         statement = statement.where(BudgetProject.review_state == query.state)
+    if query.valuation in ("feasible", "unfeasible"):
+        statement = statement.where(BudgetProject.feasibility == query.valuation)
+    elif query.valuation == "selected":
+        statement = statement.where(BudgetProject.selected.is_(True))
+    elif query.valuation == "funded":
+        # As the project's page: a winner of a heading whose results are stored.
+        counted = select(BudgetHeading.id).where(
+            BudgetHeading.budget_id == budget.id, BudgetHeading.results_json.is_not(None)
+        )
+        statement = statement.where(
+            BudgetProject.winner.is_(True), BudgetProject.heading_id.in_(counted)
+        )
     if query.sort == "supports":
         statement = statement.order_by(BudgetProject.supports_count.desc(), BudgetProject.id.desc())
+    elif query.sort == "price":
+        # Only a feasible project's price is shown, so only it orders; the others come last.
+        price = case((BudgetProject.feasibility == "feasible", BudgetProject.price))
+        statement = statement.order_by(price.is_(None), price, BudgetProject.id.desc())
     else:
         statement = statement.order_by(BudgetProject.id.desc())
     rows = list(

@@ -63,11 +63,18 @@ def list_url(budget: Budget, query: ProjectQuery, **changes: object) -> str:
     values = {
         "heading": query.heading_id or "",
         "state": query.state,
+        "valuation": query.valuation,
         "sort": query.sort,
         "page": query.page,
         **changes,
     }
-    defaults: dict[str, object] = {"heading": "", "state": "", "sort": "newest", "page": 1}
+    defaults: dict[str, object] = {
+        "heading": "",
+        "state": "",
+        "valuation": "",
+        "sort": "newest",
+        "page": 1,
+    }
     kept = {key: value for key, value in values.items() if value != defaults[key]}
     return f"/budgets/{budget.id}/projects" + ("?" + urlencode(kept) if kept else "")
 

@@ -9,7 +9,6 @@ the same router; the form routes come first so /projects/new is not read as a pr
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import Form, Query, Request
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -22,7 +21,7 @@ from app.budgets import (
     projects,
     support_routes,  # noqa: F401 - registers support and unsupport
 )
-from app.budgets.models import Budget, BudgetProject
+from app.budgets.models import BudgetProject
 from app.budgets.pages import PHASE_NAMES, soles
 from app.budgets.project_forms import ReviewForm
 from app.budgets.project_pages import (
@@ -34,7 +33,7 @@ from app.budgets.project_pages import (
     load_project,
     show_context,
 )
-from app.budgets.projects import MAX_PAGE, ProjectQuery
+from app.budgets.projects import MAX_PAGE
 from app.budgets.results import results_visible
 from app.budgets.router import router
 from app.content.limits import TEXT_FIELD_CHARS, TEXT_FORM_BYTES, TEXT_FORM_LIMITS
@@ -68,15 +67,6 @@ class FileGone(DomainError):
 
     status_code = 410
     message = N_("This file is no longer available.")
-
-
-def valued_list_url(budget: Budget, query: ProjectQuery, **changes: object) -> str:
-    """``list_url``, keeping the valuation filter across pages too."""
-    valuation = changes.pop("valuation", query.valuation)
-    url = list_url(budget, query, **changes)
-    if not valuation:
-        return url
-    return url + ("&" if "?" in url else "?") + urlencode({"valuation": valuation})
 
 
 @router.get("/budgets/projects/{project_id}", name="budget_project_by_id")
@@ -131,7 +121,7 @@ def list_projects(
         "heading_choices": choices,
         "heading_names": {h.id: h.name for h in headings},
         "has_next": more and query.page < MAX_PAGE,
-        "list_url": valued_list_url,
+        "list_url": list_url,
         "phase_names": PHASE_NAMES,
         "review_names": REVIEW_NAMES,
         "prices_public": prices_public,

@@ -273,10 +273,10 @@ def test_the_filter_and_order_survive_paging(
     following = re.search(r'<a rel="next" href="([^"]+)"', first.text)
     assert following is not None
     link = following.group(1).replace("&amp;", "&")
-    assert link == f"/budgets/{budget.id}/projects?sort=price&page=2&valuation=feasible"
+    assert link == f"/budgets/{budget.id}/projects?valuation=feasible&sort=price&page=2"
     second = client_a.get(link)
     assert _listed(second) == [project.id for project in feasible[25:]]
     back = re.search(r'<a rel="prev" href="([^"]+)"', second.text)
     assert back is not None
-    assert back.group(1) == f"/budgets/{budget.id}/projects?sort=price&amp;valuation=feasible"
+    assert back.group(1) == f"/budgets/{budget.id}/projects?valuation=feasible&amp;sort=price"
     assert 'value="feasible" selected' in second.text

@@ -32,6 +32,7 @@ ACTION_PHASES: Mapping[str, tuple[str, ...]] = {
     "valuate": ("valuating",),
     "ballot": ("balloting",),
     "enter_paper_ballots": ("balloting", "reviewing_ballots"),
+    "void_paper_ballots": ("balloting", "reviewing_ballots"),
     "publish_results": ("reviewing_ballots", "finished"),
 }
 STRUCTURE_PHASES = PHASES[: PHASES.index("balloting")]
@@ -93,6 +94,46 @@ def may_enter_paper_ballots(
         and principal.has_role("poll_officer")
         and action_open(budget, "enter_paper_ballots")
     )
+
+
+# Voiding a paper ballot typed in by mistake (paper_ballots.py): the officer who entered it, or
+# an administrator, while balloting; in reviewing ballots only until its heading's results are
+# published, so a published count never silently loses a ballot.
+@dataclass(frozen=True)
+class EnteredPaperBallot:
+    """A paper ballot as the voiding rule judges it: whose it is and where its heading stands."""
+
+    budget: Budget
+    recorded_by_id: int | None
+    results_published: bool
+
+
+def _paper_staff(principal: Principal | None) -> bool:
+    return principal is not None and principal.has_role("poll_officer", "administrator")
+
+
+@rule("budgets.review_paper_ballots")
+def may_review_paper_ballots(
+    principal: Principal | None, budget: Any, _ctx: Mapping[str, Any]
+) -> bool:
+    """The list of entered paper ballots: officers see theirs, administrators every one."""
+    return _paper_staff(principal) and action_open(budget, "void_paper_ballots")
+
+
+@rule("budgets.void_paper_ballot")
+def may_void_paper_ballot(
+    principal: Principal | None, entered: Any, _ctx: Mapping[str, Any]
+) -> bool:
+    if not isinstance(entered, EnteredPaperBallot) or principal is None:
+        return False
+    budget = entered.budget
+    if not action_open(budget, "void_paper_ballots"):
+        return False
+    if budget.phase == "reviewing_ballots" and entered.results_published:
+        return False
+    if principal.has_role("administrator"):
+        return True
+    return principal.has_role("poll_officer") and entered.recorded_by_id == principal.user_id
 
 
 # Valuation (app/budgets/valuation.py). Being assigned to a heading is what lets a person

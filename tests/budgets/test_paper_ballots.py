@@ -170,6 +170,8 @@ def test_paper_ballots_keep_the_web_rules(
             "Elige una partida",
         ),
         ("no heading", {**_identity(person, 0), "heading_id": ""}, 422, "Elige una partida"),
+        # Beyond PostgreSQL's integer: refused before any query, not a 500.
+        ("too large a heading", _identity(person, 10**15), 422, "Elige una partida"),
         ("a bad DNI", {**_identity(person, zoned.id), "dni": "123"}, 422, "8 dígitos"),
         (
             "not in the census",

@@ -38,6 +38,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Row ids are INTEGER columns: 32 bits on PostgreSQL, which refuses (an error, not "no row") to
+# compare one with a larger number. Ids read from addresses and forms are bounded by this.
+MAX_ID = 2**31 - 1
+
 TENANT_KEY = "tenant_id"
 PLATFORM_KEY = "platform_scope"
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.authz.core import LoginRequired
 from app.authz.principal import Principal
 from app.config import Settings
-from app.db import session_scope
+from app.db import MAX_ID, session_scope
 from app.errors import NotFound
 from app.security import SAFE_METHODS
 from app.tenants.schemas import CurrentTenant
@@ -44,9 +44,10 @@ def get_write_session(request: Request, tenant: TenantDep) -> Iterator[Session]:
 
 WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
 
-# Database ids in paths and forms: bounded, so a huge number is a 422, not an overflow.
-IdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
-IdForm = Annotated[int, Form(ge=1, le=2**63 - 1)]
+# Database ids in paths and forms: bounded by the INTEGER column, so a larger number is a 422,
+# not a database error.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdForm = Annotated[int, Form(ge=1, le=MAX_ID)]
 
 
 def get_principal(request: Request, tenant: TenantDep) -> Principal | None:

@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 
 from app.api import repository, schemas
 from app.content.targets import TARGETS
+from app.db import MAX_ID
 from app.deps import IdPath, SessionDep, TenantDep
 from app.error_pages import render_error
 from app.errors import DomainError, Invalid
@@ -89,7 +90,7 @@ router = APIRouter(
 
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page, 1 to 100.")]
 After = Annotated[
-    int, Query(ge=0, le=2**63 - 1, description="Return items with an id above this one.")
+    int, Query(ge=0, le=MAX_ID, description="Return items with an id above this one.")
 ]
 
 
@@ -159,7 +160,7 @@ def list_comments(
     tenant: TenantDep,
     session: SessionDep,
     target_type: Annotated[str, Query(max_length=20, description="debate or proposal")],
-    target_id: Annotated[int, Query(ge=1, le=2**63 - 1)],
+    target_id: Annotated[int, Query(ge=1, le=MAX_ID)],
     limit: Limit = 25,
     after: After = 0,
 ) -> schemas.CommentPage:

@@ -21,6 +21,7 @@ from app.budgets.models import Budget, BudgetGroup, BudgetHeading
 from app.budgets.pages import PHASE_NAMES, soles
 from app.budgets.router import router
 from app.config import Settings
+from app.db import MAX_ID
 from app.deps import IdPath, SessionDep, SettingsDep, TenantDep, UserDep
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.flash import flash
@@ -142,7 +143,7 @@ def _project_id(value: str) -> int | None:
         number = int(value)
     except ValueError:
         return None
-    return number if 1 <= number <= 2**63 - 1 else None
+    return number if 1 <= number <= MAX_ID else None
 
 
 def _change(

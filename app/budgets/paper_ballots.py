@@ -40,7 +40,6 @@ from app.budgets.models import (
 )
 from app.budgets.pages import soles
 from app.budgets.permissions import EnteredPaperBallot
-from app.content.service import MAX_ID
 from app.db import utcnow
 from app.errors import Conflict, Invalid
 from app.i18n import N_
@@ -198,8 +197,6 @@ def paper_ballot_in(
 ) -> tuple[BudgetBallot, BudgetHeading] | None:
     """A paper ballot of this budget with its heading, or None (unknown, voided, another
     budget's, a web ballot)."""
-    if ballot_id > MAX_ID:
-        return None  # PostgreSQL refuses to compare an integer column with it
     row = session.execute(
         select(BudgetBallot, BudgetHeading)
         .join(BudgetHeading, BudgetHeading.id == BudgetBallot.heading_id)

@@ -32,7 +32,7 @@ from app.budgets.pages import soles
 from app.budgets.permissions import EnteredPaperBallot
 from app.budgets.router import router
 from app.config import Settings
-from app.content.service import MAX_ID
+from app.db import MAX_ID
 from app.deps import ClientAddress, IdPath, SessionDep, SettingsDep, TenantDep, UserDep
 from app.errors import Conflict, Invalid, NotFound
 from app.flash import flash
@@ -75,8 +75,6 @@ def _paper_budget(
     lock: bool,
     action: str = "budgets.enter_paper_ballots",
 ) -> Budget:
-    if budget_id > MAX_ID:
-        raise NotFound()  # PostgreSQL refuses to compare an integer column with it
     if lock:
         found = ballots.locked_budget(session, budget_id)
         if found is None or found.published_at is None:
@@ -152,8 +150,6 @@ def show_paper_form(
     budget_id: IdPath,
     page: PageField = "1",
 ) -> Response:
-    if budget_id > MAX_ID:
-        raise NotFound()
     budget = service.visible_budget(session, budget_id, include_drafts=False)
     if not can(me, "budgets.review_paper_ballots", budget):
         authorize(me, "budgets.enter_paper_ballots", budget)

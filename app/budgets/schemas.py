@@ -14,6 +14,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from app.budgets.models import BALLOT_STYLES, RULES
+from app.db import MAX_ID
 from app.forms import FieldError
 from app.i18n import N_
 from app.proposals.schemas import clean_line, clean_text
@@ -232,7 +233,7 @@ class HeadingForm(BaseModel):
     @classmethod
     def _zone(cls, value: object) -> int | None:
         number = whole_number(value, N_("Choose a zone from the list."))
-        if number is not None and not 1 <= number < 2**63:
+        if number is not None and not 1 <= number <= MAX_ID:
             raise ValueError(N_("Choose a zone from the list."))
         return number
 

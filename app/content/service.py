@@ -10,14 +10,14 @@ from sqlalchemy.orm import Session
 
 from app.content.models import Tag
 from app.content.text import clean_line, readable
+from app.db import MAX_ID
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import N_
 
 # Other modules import these from here too.
-__all__ = ["clean_line", "readable"]
+__all__ = ["MAX_ID", "clean_line", "readable"]
 
 TAG_NAME_MAX = 60
-MAX_ID = 2**31 - 1
 
 
 def list_tags(session: Session) -> list[Tag]:

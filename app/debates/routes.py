@@ -14,6 +14,7 @@ from app.comments.service import comment_section
 from app.content.limits import TEXT_FIELD_CHARS, TEXT_FORM_BYTES, TEXT_FORM_LIMITS
 from app.content.markdown import plain_excerpt, render_markdown
 from app.content.service import list_tags, tags_by_ids
+from app.db import MAX_ID
 from app.debates import repository, service
 from app.debates.models import Debate
 from app.debates.schemas import DebateForm
@@ -44,7 +45,7 @@ def _person(request: Request) -> Principal | None:
 
 def _positive(value: str) -> int | None:
     text = value.strip()
-    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 2**31 else None
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID else None
 
 
 @router.get("/debates", name="list_debates")

@@ -15,6 +15,7 @@ from app.authz.core import authorize, can
 from app.authz.principal import Principal
 from app.content.markdown import plain_excerpt
 from app.content.targets import load_target, target_kind, target_path
+from app.db import MAX_ID
 from app.deps import ClientAddress, IdForm, IdPath, SessionDep, TenantDep, UserDep
 from app.errors import Conflict, Forbidden, NotFound
 from app.flash import flash
@@ -31,7 +32,7 @@ Short = Annotated[str, Form(max_length=200)]
 # An abuse cap only: the real limit (500) is checked by FlagForm, which answers in the form.
 Details = Annotated[str, Form(max_length=20_000)]
 TargetType = Annotated[str, Query(max_length=40)]
-QueryId = Annotated[int, Query(ge=1, le=2**63 - 1)]
+QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]
 Next = Annotated[str, Query(max_length=2000)]
 PageNumber = Annotated[int, Query(ge=1, le=queue.MAX_PAGE)]
 Tab = Literal["pending", "hidden", "blocked"]
@@ -100,7 +101,7 @@ def create_flag(
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     authorize(me, "moderation.flag")
-    if not target_id.isdigit() or not 0 < int(target_id) < 2**63:
+    if not target_id.isdigit() or not 0 < int(target_id) <= MAX_ID:
         raise NotFound(MISSING_TARGET)
     target = _reportable(session, me, target_type, int(target_id))
     submitted = {"reason": reason, "details": details, "next": next}

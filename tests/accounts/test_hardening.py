@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts.models import AccountToken
 from app.config import Settings
-from app.db import scoped_to
+from app.db import MAX_ID, scoped_to
 from app.main import create_app
 from app.tenants.models import Tenant
 from app.verification.models import VerificationConflict
 from tests.conftest import SECRET, client_for
 from tests.mailbox import Mailbox, SmtpServer
 from tests.people import add_to_census, csrf_of, make_user, sign_in
+
+PARAM = re.compile(r"{(\w+)}")
+
+
+def _api_routes(router: Any) -> Iterator[APIRoute]:
+    """Every route of the application, through the routers it includes (no prefixes are added
+    at inclusion: each router carries its own)."""
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):
+            yield from _api_routes(route.original_router)
 
 
 def test_a_forged_host_never_reaches_a_reset_link(
@@ -50,6 +67,30 @@ def test_huge_ids_are_a_clear_422(client_a: TestClient, db: Session, tenant_a: T
     sign_in(client_a, make_user(db, tenant_a, "administrator"))
     assert client_a.get("/admin/users/99999999999999999999").status_code == 422
     assert client_a.get("/geozones/99999999999999999999").status_code == 422
+
+
+def test_ids_past_the_database_integer_are_a_clear_422_everywhere(
+    client_a: TestClient, db: Session, tenant_a: Tenant
+) -> None:
+    """Row ids are 32-bit on PostgreSQL, which fails (rather than finding nothing) when one is
+    compared with a larger number: every route with an id in its address refuses it first."""
+    sign_in(client_a, make_user(db, tenant_a, "administrator"))
+    too_large = MAX_ID + 1
+    checked = []
+    for route in _api_routes(client_a.app.router):  # type: ignore[attr-defined]
+        names = PARAM.findall(route.path)
+        if not names or not all(name.endswith("_id") for name in names):
+            continue
+        path = route.path.format(**dict.fromkeys(names, too_large))
+        for method in sorted(route.methods or ()):
+            if method not in {"GET", "POST"}:
+                continue
+            data = {"csrf_token": csrf_of(client_a)} if method == "POST" else None
+            response = client_a.request(method, path, data=data)
+            assert response.status_code == 422, (method, path, response.status_code)
+            checked.append(path)
+    assert len(checked) > 50  # the crawl did find the application's routes
+    assert client_a.get(f"/budgets/{MAX_ID}").status_code == 404  # the largest id is fine
 
 
 def test_addresses_that_smuggle_a_second_recipient_are_refused(client_a: TestClient) -> None:

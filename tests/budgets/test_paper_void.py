@@ -383,3 +383,29 @@ def test_another_instance_cannot_void_ballots_here(
     assert post(client_b, _void_url(own_budget, ballot_id), {"reason": REASON}).status_code == 404
     assert [ballot.id for ballot in ballots_of(db, tenant_a)] == [ballot_id]
     assert _voided_entries(db, tenant_a) == []
+
+
+def test_the_budget_page_links_each_kind_of_staff_to_the_paper_ballots(
+    client_a: TestClient, db: Session, tenant_a: Tenant
+) -> None:
+    budget, _headings, _projects = ballot_budget(db, tenant_a)
+    people = {
+        "officer": make_user(db, tenant_a, "poll_officer"),
+        "administrator": make_user(db, tenant_a, "administrator"),
+        "resident": make_user(db, tenant_a, verified=True),
+    }
+    db.commit()
+    expected = {
+        "officer": _es("Enter paper ballots"),
+        "administrator": _es("Paper ballots entered"),
+        "resident": None,
+    }
+    for who, person in people.items():
+        sign_in(client_a, person)
+        page = client_a.get(f"/budgets/{budget.id}")
+        assert page.status_code == 200
+        link = f'<a href="/budgets/{budget.id}/paper">'
+        if expected[who] is None:
+            assert link not in page.text, who
+        else:
+            assert f"{link}{expected[who]}</a>" in page.text, who

@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from app.budgets.tally.election import Ballot, Election, TallyProject, VoteType
 from app.budgets.tally.equal_shares import (
+    SMALL_PROFILE,
     Utility,
     _add1,
     _add1_exact,
@@ -114,3 +115,27 @@ def test_batched_runs_equal_the_exact_ones_on_many_small_elections() -> None:
             # Each exact ρ lies in the interval the float run proved.
             for (_, lo, hi), step in zip(run.steps, exact.steps, strict=True):
                 assert lo <= step.rho <= hi
+
+
+def test_much_money_per_voter_takes_a_few_batches_not_one_per_256_units() -> None:
+    """A budget of 10^9 for 500 voters gives each about 2 million units: the strides over a
+    long stretch with one outcome keep doubling (they were capped at 256 units, some 2,700
+    runs here and millions at 10^12, the largest amount a heading may have)."""
+    rng = random.Random(0)
+    budget = 10**9
+    ids = [str(number) for number in range(1, 13)]
+    costs = {project: Fraction(budget * rng.randint(5, 30), 100) for project in ids}
+    popularity = [rng.random() for _ in ids]
+    ballots = tuple(
+        Ballot(tuple(p for p, share in zip(ids, popularity, strict=True) if rng.random() < share))
+        for _ in range(500)
+    )
+    election = Election(
+        Fraction(budget), tuple(TallyProject(p, cost) for p, cost in costs.items()), ballots
+    )
+    profile = _profile(election, Utility.COST)
+    assert sum(map(len, profile.supporters)) > SMALL_PROFILE  # the batched path
+    result = equal_shares(election)
+    exact, _exact_runs = _add1_exact(profile)
+    assert list(result.funded) == [profile.ids[project] for project in exact]
+    assert result.runs < 1_000

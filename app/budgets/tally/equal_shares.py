@@ -430,13 +430,18 @@ def _add1(profile: _Profile) -> tuple[list[int], int]:
     runs, extra = 1, 0
     outcome: list[int] = [p for p, _, _ in current]
     previous: list[int] = []
-    dense, ambition = 1, 1
+    # ``reach``: after a batch whose longest stride was proven, one stride twice as long is
+    # tried too, so a long stretch with one outcome (much money per voter: a budget of 10^12)
+    # takes a few batches instead of one per 256 units; any other batch forgets it.
+    dense, ambition, reach = 1, 1, 0
     while True:
         stop = _stops(profile, outcome)
         if stop is not None:
             return (previous if stop == "over" else outcome), runs
         guide = [(tables.col_of[p], hi) for p, _, hi in current]
         strides = [dense * 2**j for j in range(1, ambition + 1)]
+        if reach > strides[-1]:
+            strides.append(reach)
         extras = [extra + i for i in range(1, dense + 1)] + [extra + s for s in strides]
         results = _runs(profile, tables, extras, [None] * dense + [guide] * len(strides))
         runs += len(extras)
@@ -444,10 +449,12 @@ def _add1(profile: _Profile) -> tuple[list[int], int]:
         if proven:
             # Every amount up to the longest proven stride has the current outcome.
             current, extra = results[dense + strides.index(proven[-1])].steps, extra + proven[-1]
+            reach = 2 * proven[-1] if proven[-1] == strides[-1] else 0
             ambition = min(ambition + 1, 8)
             dense = max(1, dense // 2)
             continue
         ambition = max(1, ambition - 1)
+        reach = 0
         for result in results[:dense]:
             following = [p for p, _, _ in result.steps]
             stop = _stops(profile, following)

@@ -15,6 +15,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 
 def serious_violations(page: Page, axe_script: Path) -> list[dict[str, Any]]:
+    page.wait_for_load_state("load")  # a page still loading may have no <head> to add it to
     page.add_script_tag(path=str(axe_script))
     violations: list[dict[str, Any]] = page.evaluate(
         """async (tags) => {

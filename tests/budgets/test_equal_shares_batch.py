@@ -7,9 +7,13 @@ run), and compare whole add1 outcomes with the exact implementation on many smal
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Sequence
 from fractions import Fraction
+from pathlib import Path
+
+import pytest
 
 from app.budgets.tally.election import Ballot, Election, TallyProject, VoteType
 from app.budgets.tally.equal_shares import (
@@ -139,3 +143,54 @@ def test_much_money_per_voter_takes_a_few_batches_not_one_per_256_units() -> Non
     exact, _exact_runs = _add1_exact(profile)
     assert list(result.funded) == [profile.ids[project] for project in exact]
     assert result.runs < 1_000
+
+
+def test_the_kernels_128_bit_products_compare_exactly() -> None:
+    from app.budgets.tally.equal_shares_batch import _less
+
+    rng = random.Random(7)
+    top = 2**63 - 1
+    pairs = [(top, top, top, top - 1), (2**32, 2**32, 2**64 // 2**32, 2**32 - 1)]
+    for _ in range(2000):
+        a, b, c = (rng.randint(0, top) for _ in range(3))
+        d = rng.choice([rng.randint(0, top), a * b // max(c, 1), a * b // max(c, 1) + 1])
+        pairs.append((a, b, c, min(d, top)))
+    for a, b, c, d in pairs:
+        assert _less(a, b, c, d) == (a * b < c * d), (a, b, c, d)
+
+
+def test_costs_beyond_64_bits_hand_exact_ties_to_the_exact_runs() -> None:
+    # a and b have the same supporters, who all pay in full: ρ = 1/10 for both, an exact tie
+    # of two different costs. Denominators with a huge common multiple put the costs beyond
+    # 2^63 on the integer scale, so the kernel cannot compare them: the rows are handed back
+    # (None) and the exact runs decide, a (the smaller id) first.
+    primes = [1_000_003, 1_000_033, 1_000_037, 1_000_039]
+    costs = {"a": f"1/{primes[0]}", "b": f"2/{primes[1]}", "c": f"3/{primes[2]}"}
+    costs["d"] = f"5/{primes[3]}"
+    poll = approval("100", costs, [("a", "b")] * 10 + [("c",), ("d",)] * 2)
+    profile = _profile(poll, Utility.COST)
+    tables = Tables(profile)
+    assert max(profile.costs) > 2**63
+    assert not tables.exact_ties
+    assert [r.steps for r in Batch(tables, [0, 1], [None, None]).run()] == [None, None]
+    (run,) = _runs(profile, tables, [0], [None])
+    assert [profile.ids[p] for p, _, _ in run.steps] == ["a", "b", "c", "d"]
+    assert _add1(profile)[0] == _add1_exact(profile)[0]
+
+
+def test_a_read_only_checkout_keeps_the_compiled_kernel_in_var(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from app.budgets.tally import equal_shares_batch
+    from app.config import Settings
+
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    settings = Settings(var_dir=tmp_path)
+    monkeypatch.setattr("app.config.get_settings", lambda: settings)
+    monkeypatch.setattr(equal_shares_batch.os, "access", lambda path, mode: False)
+    equal_shares_batch._cache_directory()
+    assert os.environ["NUMBA_CACHE_DIR"] == str(tmp_path.resolve() / "numba")
+    # A directory the operator chose is kept.
+    monkeypatch.setenv("NUMBA_CACHE_DIR", "/srv/cache")
+    equal_shares_batch._cache_directory()
+    assert os.environ["NUMBA_CACHE_DIR"] == "/srv/cache"

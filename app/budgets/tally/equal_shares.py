@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 from heapq import heapify, heappop, heappush, heapreplace
-from itertools import compress
+from itertools import chain, compress
 from math import lcm
 from operator import gt, mul, not_, truediv
 from typing import Any
@@ -67,7 +67,6 @@ class _Profile:
     start: int  # each voter's money before any +1 (the budget divided equally)
     unit: int  # one currency unit on this scale
     weights: tuple[int, ...]  # per distinct ballot
-    utilities: tuple[dict[int, int], ...]  # per distinct ballot: project → utility
     supporters: tuple[tuple[int, ...], ...]  # per project: the ballots with utility > 0
     supporter_weights: tuple[tuple[int, ...], ...]  # per project: their weights, in that order
     supporter_utilities: tuple[tuple[int, ...], ...]  # per project: their utilities, in order
@@ -76,42 +75,78 @@ class _Profile:
     utility_value: tuple[int, ...]  # that utility (uniform projects with supporters; else 0)
     candidates: tuple[int, ...]  # projects MES can fund: cost > 0 and some utility
     free: tuple[int, ...]  # cost 0 and some utility: the reference funds them before starting
+    # The same supporters as numpy arrays, for the float runs: project p's are entries
+    # ``entry_start[p]:entry_start[p + 1]`` of ``entry_groups``/``_weights``/``_utilities``.
+    entry_start: Any
+    entry_groups: Any
+    entry_weights: Any
+    entry_utilities: Any
+
+
+def _int_array(numbers: list[int]) -> Any:
+    """numbers as an int64 array, or an array of Python ints where some would not fit."""
+    import numpy as np
+
+    fits = all(-(2**62) < n < 2**62 for n in numbers)
+    return np.asarray(numbers, dtype=np.int64 if fits else object)
 
 
 def _profile(election: Election, utility: Utility) -> _Profile:
-    voters = len(election.ballots)
+    ballots = election.ballots
+    voters = len(ballots)
     denominators = [election.budget.denominator, *(p.cost.denominator for p in election.projects)]
     money_scale = lcm(*denominators) * max(voters, 1)
     index = {project.id: i for i, project in enumerate(election.projects)}
     costs = tuple(int(p.cost * money_scale) for p in election.projects)
     # Cost utilities are the costs themselves; a common factor leaves every ρ comparison equal.
     cost_utility = [int(p.cost * lcm(*denominators)) for p in election.projects]
-    counts: dict[tuple[tuple[int, Fraction | int], ...], int] = {}
-    for ballot, count in Counter(election.ballots).items():
-        if utility is Utility.COST:
-            given: list[tuple[int, Fraction | int]] = [(index[p], 1) for p in ballot.approved()]
-        else:
+    # Identical ballots are one weighted group. Their entries (group, project, utility) are
+    # sorted by project, then group, in numpy: a city has some 10^5 of them.
+    import numpy as np
+
+    entries_projects: list[int] = []
+    entries_values: list[int] = []
+    if utility is Utility.COST:
+        approvals = Counter(
+            b.projects if b.points is None else tuple(b.approved()) for b in ballots
+        )
+        weights = list(approvals.values())
+        sizes = list(map(len, approvals))
+        entries_projects = list(map(index.__getitem__, chain.from_iterable(approvals)))
+    else:
+        counted = Counter(ballots)
+        weights = list(counted.values())
+        sizes = []
+        points: list[Fraction | int] = []
+        for ballot in counted:
             given = [(index[p], n) for p, n in ballot.points_by_project().items() if n > 0]
-        key = tuple(sorted(given))
-        counts[key] = counts.get(key, 0) + count
-    point_scale = lcm(
-        1, *{n.denominator for key in counts for _, n in key if isinstance(n, Fraction)}
+            sizes.append(len(given))
+            entries_projects.extend(p for p, _ in given)
+            points.extend(n for _, n in given)
+        # Whole points (ints) have denominator 1 as well.
+        scale = lcm(1, *{n.denominator for n in points})
+        entries_values = [int(n * scale) for n in points]
+    count = len(weights)
+    # Sorted by (project, group), a project listed twice on a ballot counted once.
+    code = np.asarray(entries_projects, dtype=np.int64) * count + np.repeat(
+        np.arange(count, dtype=np.int64), sizes
     )
-    weights: list[int] = []
-    utilities: list[dict[int, int]] = []
-    supporters: list[list[int]] = [[] for _ in election.projects]
-    total = [0] * len(election.projects)
-    for key, count in counts.items():
-        group = len(weights)
-        weights.append(count)
-        if utility is Utility.COST:
-            given_int = {p: cost_utility[p] for p, _ in key if cost_utility[p] > 0}
-        else:
-            given_int = {p: int(n * point_scale) for p, n in key}
-        utilities.append(given_int)
-        for project, value in given_int.items():
-            supporters[project].append(group)
-            total[project] += count * value
+    code, first = np.unique(code, return_index=True)
+    projects, groups = np.divmod(code, count)
+    if utility is Utility.COST:
+        values = _int_array(cost_utility)[projects]
+    else:
+        values = _int_array(entries_values)[first]
+    kept = values > 0
+    projects, groups, values = projects[kept], groups[kept], values[kept]
+    bounds = np.cumsum(np.bincount(projects, minlength=len(costs)))[:-1]
+    supporters = tuple(tuple(part.tolist()) for part in np.split(groups, bounds))
+    supporter_utilities = tuple(tuple(part.tolist()) for part in np.split(values, bounds))
+    group_weights = _int_array(weights)[groups]
+    supporter_weights = tuple(tuple(part.tolist()) for part in np.split(group_weights, bounds))
+    total = [
+        sum(map(mul, w, u)) for w, u in zip(supporter_weights, supporter_utilities, strict=True)
+    ]
     return _Profile(
         ids=tuple(index),
         costs=costs,
@@ -119,21 +154,18 @@ def _profile(election: Election, utility: Utility) -> _Profile:
         start=int(election.budget * money_scale) // max(voters, 1),
         unit=money_scale,
         weights=tuple(weights),
-        utilities=tuple(utilities),
-        supporters=tuple(tuple(s) for s in supporters),
-        supporter_weights=tuple(tuple(weights[g] for g in s) for s in supporters),
-        supporter_utilities=tuple(
-            tuple(utilities[g][p] for g in s) for p, s in enumerate(supporters)
-        ),
+        supporters=supporters,
+        supporter_weights=supporter_weights,
+        supporter_utilities=supporter_utilities,
         total_utility=tuple(total),
-        uniform_utility=tuple(
-            len({utilities[g][p] for g in supporters[p]}) <= 1 for p in range(len(costs))
-        ),
-        utility_value=tuple(
-            utilities[supporters[p][0]][p] if supporters[p] else 0 for p in range(len(costs))
-        ),
+        uniform_utility=tuple(len(set(u)) <= 1 for u in supporter_utilities),
+        utility_value=tuple(u[0] if u else 0 for u in supporter_utilities),
         candidates=tuple(p for p in range(len(costs)) if costs[p] > 0 and total[p] > 0),
         free=tuple(p for p in range(len(costs)) if costs[p] == 0 and total[p] > 0),
+        entry_start=np.concatenate(([0], np.cumsum(np.bincount(projects, minlength=len(costs))))),
+        entry_groups=groups,
+        entry_weights=group_weights,
+        entry_utilities=values,
     )
 
 
@@ -360,15 +392,17 @@ class _Run:
         return holds
 
     def _fund(self, project: int, rho: Rational) -> None:
-        budgets, utilities, zero = self.budgets, self.profile.utilities, mpq(0)
+        budgets, profile, zero = self.budgets, self.profile, mpq(0)
         if self.profile.uniform_utility[project]:
-            payment = rho * self.profile.utility_value[project]
-            for group in self.profile.supporters[project]:
+            payment = rho * profile.utility_value[project]
+            for group in profile.supporters[project]:
                 wealth = budgets[group]
                 budgets[group] = wealth - payment if wealth > payment else zero
             return
-        for group in self.profile.supporters[project]:
-            budgets[group] = max(budgets[group] - rho * utilities[group][project], zero)
+        for group, utility in zip(
+            profile.supporters[project], profile.supporter_utilities[project], strict=True
+        ):
+            budgets[group] = max(budgets[group] - rho * utility, zero)
 
 
 # Supporter entries (distinct ballot × project) up to which the exact runs are the quicker.

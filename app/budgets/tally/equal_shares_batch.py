@@ -1,45 +1,65 @@
-"""Many runs of the Method of Equal Shares at once, in floating point, every decision certified.
+"""Many runs of the Method of Equal Shares, in floating point, every decision certified.
 
 The add1 loop needs the outcome at hundreds of amounts of extra money where it changes every
-unit. Here each amount is one row of a matrix of money per distinct ballot (float64), and the
-rows take their steps together, so one numpy operation prices a project for every row that
-needs it. Floats are only used where they cannot change a decision:
+unit. Each amount is one row: a run in float64 over the money per distinct ballot, compiled by
+numba (``_run_rows``), so a run costs what its arithmetic costs rather than one interpreted
+operation per supporter. Floats are only used where they cannot change a decision:
 
-- every row carries a bound ``delta`` on the error of each of its money values (a voter with
-  no money left holds exactly 0: paying all it has is only decided when surely so);
+- every money value carries a bound on its error (a voter with no money left holds exactly
+  0: paying all it has is only decided when surely so);
 - a price ρ is kept as an interval [lo, hi] that surely holds the exact one: the water-filling
   gives a float ρ, and widening it until the sums of payments, evaluated with every money
-  lowered (raised) by ``delta`` and with a margin for rounding, reach (stay below) the cost
+  lowered (raised) by its bound and with a margin for rounding, reach (stay below) the cost
   proves the bounds, since those sums only grow with the money;
 - the funded project's interval must lie below every other's. Where two intervals overlap, the
   tie is settled exactly if possible: two projects with the same supporters, utilities and
   cost always tie (smaller id as text); a project whose supporters all pay ρ·u in full has the
-  exact ρ = cost / Σ weight·utility of those with money left. Anything else, and any payment,
-  affordability or "pays all it has" too close to call, stops the row: the caller runs that
-  amount in exact arithmetic (``equal_shares._Run``).
+  exact ρ = cost / Σ weight·utility of those with money left, compared with the other in
+  128-bit integers. Anything else, and any payment, affordability or "pays all it has" too
+  close to call, stops the row: the caller runs that amount in exact arithmetic
+  (``equal_shares._Run``).
 
 So a row's outcome is the exact method's, or it is reported as not decided.
+
+The first count in a fresh installation compiles the kernel (a few seconds); numba caches the
+machine code beside this file (or in ``NUMBA_CACHE_DIR``) for every later process.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from fractions import Fraction
-from typing import TYPE_CHECKING
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from numpy.typing import NDArray
 
+def _cache_directory() -> None:
+    """Where numba keeps the compiled kernel: beside this file, else in ``var/numba``.
+
+    A hardened service (docs/deployment.md: the checkout read-only, no home directory) has
+    neither this folder nor a home writable; numba would then refuse to load the module.
+    """
+    if "NUMBA_CACHE_DIR" in os.environ or os.access(Path(__file__).parent, os.W_OK):
+        return
+    from app.config import get_settings
+
+    os.environ["NUMBA_CACHE_DIR"] = str((get_settings().var_dir / "numba").resolve())
+
+
+_cache_directory()
+
+from numba import njit  # noqa: E402  (after choosing its cache directory)
+
+if TYPE_CHECKING:
     from app.budgets.tally.equal_shares import _Profile
 
-    Floats = NDArray[np.float64]
-    Bools = NDArray[np.bool_]
-
 EPS = 2.0**-52  # twice the unit roundoff of float64
-# Memory for the rows' money at once (floats): caps how many amounts share a batch.
-MAX_CELLS = 4_000_000
+INT_LIMIT = 2**63 - 1  # exact ties are compared in 64-bit integers (products in 128 bits)
+
+# A row's status after ``_run_rows``.
+DONE, FAILED, DIVERGED = 0, 1, 2
 
 
 @dataclass(slots=True)
@@ -50,19 +70,11 @@ class RowResult:
     same_as_guide: bool = False  # every decision provably the guide's (see ``_add1``)
 
 
-@dataclass(slots=True)
-class _Row:
-    extra: int
-    guide: list[tuple[int, float]] | None  # (column, upper bound of the guide's ρ)
-    steps: list[tuple[int, float, float]] = field(default_factory=list)
-    failed: bool = False
-    diverged: bool = False
-
-
 class Tables:
-    """The profile as arrays, one column per candidate in the order of ids as text.
+    """The profile as flat arrays, one column per candidate in the order of ids as text.
 
-    That order makes ``argmin`` break exact ties of bounds towards the smaller id.
+    That order makes the first of equal lower bounds the smaller id. Column c's supporters are
+    entries ``ptr[c]:ptr[c+1]`` of ``group``, ``w`` (weights) and ``u`` (utilities).
     """
 
     def __init__(self, profile: _Profile) -> None:
@@ -71,16 +83,26 @@ class Tables:
         self.cols = cols
         self.col_of = {p: c for c, p in enumerate(cols)}
         self.groups = len(profile.weights)
-        self.sup = [np.asarray(profile.supporters[p], dtype=np.intp) for p in cols]
-        self.w = [np.asarray(profile.supporter_weights[p], dtype=np.float64) for p in cols]
-        self.u = [np.asarray(profile.supporter_utilities[p], dtype=np.float64) for p in cols]
-        self.wu = [w * u for w, u in zip(self.w, self.u, strict=True)]
-        self.umax = np.array([u.max() for u in self.u])
-        self.cost = np.array([float(profile.costs[p]) for p in cols])
-        self.margin = np.array([8.0 * (len(s) + 8) * EPS for s in self.sup])
+        sizes = [len(profile.supporters[p]) for p in cols]
+        self.ptr = np.zeros(len(cols) + 1, dtype=np.int64)
+        self.ptr[1:] = np.cumsum(sizes)
+        starts = profile.entry_start
+        entries = (
+            np.concatenate([np.arange(starts[p], starts[p + 1]) for p in cols])
+            if cols
+            else np.zeros(0, dtype=np.int64)
+        )
+        self.group = profile.entry_groups[entries].astype(np.int64)
+        self.w = profile.entry_weights[entries].astype(np.float64)
+        self.u = profile.entry_utilities[entries].astype(np.float64)
+        self.cost = np.array([float(profile.costs[p]) for p in cols], dtype=np.float64)
+        # Σ weight·utility per column, summed in the order the kernel sums the rest.
+        self.wu_total = _column_sums(self.ptr, self.w * self.u)
+        self.margin = np.array([8.0 * (n + 8) * EPS for n in sizes], dtype=np.float64)
         # ρ can be no lower than with every supporter paying ρ·utility.
-        self.floor = np.array([profile.costs[p] / profile.total_utility[p] for p in cols]) * (
-            1 - 4 * EPS
+        self.floor = np.array(
+            [profile.costs[p] / profile.total_utility[p] * (1 - 4 * EPS) for p in cols],
+            dtype=np.float64,
         )
         twins: dict[tuple[object, ...], int] = {}
         self.twin = np.array(
@@ -89,25 +111,36 @@ class Tables:
                     (profile.supporters[p], profile.supporter_utilities[p], profile.costs[p]), c
                 )
                 for c, p in enumerate(cols)
-            ]
+            ],
+            dtype=np.int64,
         )
-        self.overlap = self._overlap()
-
-    def _overlap(self) -> Bools:
-        """Which columns share a supporter: funding one changes the other's ρ."""
-        count = len(self.cols)
-        shared = np.zeros((count, count), dtype=np.float32)
-        chunk = 8192
-        for start in range(0, self.groups, chunk):
-            incidence = np.zeros((min(chunk, self.groups - start), count), dtype=np.float32)
-            for c, sup in enumerate(self.sup):
-                inside = sup[(sup >= start) & (sup < start + chunk)]
-                incidence[inside - start, c] = 1.0
-            shared += incidence.T @ incidence
-        return shared > 0
+        # Exact ties need costs and sums of weight × utility in 64 bits; else such a tie is
+        # handed to the exact run.
+        self.exact_ties = all(
+            profile.costs[p] <= INT_LIMIT and profile.total_utility[p] <= INT_LIMIT for p in cols
+        )
+        fits = self.exact_ties
+        self.cost_int = np.array([profile.costs[p] if fits else 0 for p in cols], dtype=np.int64)
+        self.w_int = profile.entry_weights[entries].astype(np.int64) if fits else self.group * 0
+        self.u_int = profile.entry_utilities[entries].astype(np.int64) if fits else self.group * 0
+        # Which columns share a supporter: funding one changes the other's ρ.
+        self.overlap = _overlap(self.ptr, self.group, self.groups)
 
     def batch_size(self) -> int:
-        return max(1, min(128, MAX_CELLS // max(self.groups, 1)))
+        return 128
+
+
+def warm_up() -> None:
+    """Load (or, in a fresh installation, compile) the kernel with a tiny election."""
+    from fractions import Fraction
+
+    from app.budgets.tally.election import Ballot, Election, TallyProject
+    from app.budgets.tally.equal_shares import Utility, _profile
+
+    election = Election(
+        Fraction(3), (TallyProject("a", Fraction(2)),), (Ballot(("a",)), Ballot(("a",)))
+    )
+    Batch(Tables(_profile(election, Utility.COST)), [0], [None]).run()
 
 
 class Batch:
@@ -123,281 +156,489 @@ class Batch:
         extras: list[int],
         guides: list[list[tuple[int, float]] | None],
     ) -> None:
-        t = self.t = tables
-        profile = t.profile
-        rows = len(extras)
-        columns = len(t.cols)
-        self.rows = [_Row(e, g) for e, g in zip(extras, guides, strict=True)]
-        self.start = np.array([float(profile.start + e * profile.unit) for e in extras])
-        self.money = np.repeat(self.start[:, None], t.groups, axis=1)
-        self.error = np.repeat(self.start[:, None] * (2 * EPS), t.groups, axis=1)
-        self.lo = np.repeat(t.floor[None, :], rows, axis=0)
-        self.hi = np.full((rows, columns), np.inf)
-        self.fresh = np.zeros((rows, columns), dtype=bool)
-        self.uncapped = np.zeros((rows, columns), dtype=bool)
-        self.active = np.ones(rows, dtype=bool)
-
-    # -- prices -----------------------------------------------------------------------------
-
-    def _price(self, c: int, rows: NDArray[np.intp]) -> None:
-        t = self.t
-        sup, w, u, wu = t.sup[c], t.w[c], t.u[c], t.wu[c]
-        cost, margin = t.cost[c], t.margin[c]
-        at = (rows[:, None], sup)
-        money, d = self.money[at], self.error[at]  # no money left: exactly 0, error 0
-        high, low = money + d, np.maximum(money - d, 0.0)
-        short = (high @ w) * (1 + margin) < cost * (1 - 2 * EPS)
-        enough = (low @ w) * (1 - margin) >= cost * (1 + 2 * EPS)
-        if not enough.all():
-            self.lo[rows[short], c] = np.inf  # surely unaffordable, and it stays so
-            self._fail(rows[~(short | enough)])
-            if not enough.any():
-                return
-            rows, money, d, high, low = (
-                rows[enough],
-                money[enough],
-                d[enough],
-                high[enough],
-                low[enough],
-            )
-        rho, paying = _waterfill(money, u, w, wu, cost, self.lo[rows, c])
-        # Only those paying all they have (or nearly) pass an error of their money on to ρ.
-        touching = low < rho[:, None] * u * (1 + 1e-6)
-        spread = (((touching * d) @ w) * 2 + 4 * margin * cost) / paying
-        # Proof: with every money as high as it may be, paying up to lo does not reach the
-        # cost (so ρ ≥ lo); with every money as low as it may be, paying up to hi does.
-        lo, hi = rho - spread, rho + spread
-        below = (np.minimum(high, lo[:, None] * u) @ w) * (1 + margin) <= cost * (1 - 2 * EPS)
-        above = (np.minimum(low, hi[:, None] * u) @ w) * (1 - margin) >= cost * (1 + 2 * EPS)
-        if not (below.all() and above.all()):  # a wider interval, once
-            spread = np.where(below & above, spread, spread * 1000)
-            lo, hi = rho - spread, rho + spread
-            below = (np.minimum(high, lo[:, None] * u) @ w) * (1 + margin) <= cost * (1 - 2 * EPS)
-            above = (np.minimum(low, hi[:, None] * u) @ w) * (1 - margin) >= cost * (1 + 2 * EPS)
-            if not above.all():
-                self._fail(rows[~above])
-                rows, lo, hi, low, money = (
-                    rows[above],
-                    lo[above],
-                    hi[above],
-                    low[above],
-                    money[above],
-                )
-                below = below[above]
-        # Else the earlier bound: it holds as well, since ρ only grows as money is spent.
-        earlier = self.lo[rows, c]
-        self.lo[rows, c] = np.where(below, np.maximum(lo, earlier), earlier)
-        self.hi[rows, c], self.fresh[rows, c] = hi, True
-        # Every supporter with money left surely pays ρ·u in full: ρ is known exactly.
-        self.uncapped[rows, c] = ((money == 0) | (low >= hi[:, None] * u * (1 + 8 * EPS))).all(
-            axis=1
-        )
-
-    def _fail(self, rows: NDArray[np.intp]) -> None:
-        for r in rows:
-            self.rows[r].failed = True
-        self.active[rows] = False
-
-    # -- decisions --------------------------------------------------------------------------
-
-    def _guide_bound(self, rows: NDArray[np.intp]) -> tuple[Floats, NDArray[np.intp]]:
-        """Per row: the guide's bound of ρ at this step and its column (-inf, -1: none)."""
-        bound = np.full(len(rows), -np.inf)
-        column = np.full(len(rows), -1, dtype=np.intp)
-        for i, r in enumerate(rows):
-            row = self.rows[r]
-            if row.guide is not None and not row.diverged and len(row.steps) < len(row.guide):
-                column[i], bound[i] = row.guide[len(row.steps)]
-        return bound, column
-
-    def _decide(self) -> dict[int, int]:
-        """The project each active row funds now (row → column); finished rows go inactive."""
-        chosen: dict[int, int] = {}
-        pending = np.flatnonzero(self.active)
-        guide_bound, guide_column = self._guide_bound(pending)
-        while pending.size:
-            lows = self.lo[pending]
-            best = lows.argmin(axis=1)
-            at = np.arange(len(pending))
-            best_low = lows[at, best]
-            done = np.isinf(best_low)
-            for r in pending[done]:
-                self.active[r] = False
-            fresh = self.fresh[pending, best]
-            limit = np.where(fresh, np.maximum(self.hi[pending, best], guide_bound), np.inf)
-            near = lows <= limit[:, None]
-            near[at, best] = False
-            stale_near = near & ~self.fresh[pending]
-            reprice_best = ~fresh & ~done
-            reprice_near = fresh & ~done & stale_near.any(axis=1)
-            settled = fresh & ~done & ~reprice_near
-            plain = settled & ~near.any(axis=1) & (guide_column < 0)
-            chosen.update(zip(pending[plain].tolist(), best[plain].tolist(), strict=True))
-            for i in np.flatnonzero(settled & ~plain):
-                r = int(pending[i])
-                winner = self._settle(r, int(best[i]), near[i], guide_bound[i], guide_column[i])
-                if winner is not None:
-                    chosen[r] = winner
-            # Price what is needed, one numpy pass per project for all rows that need it.
-            wanted: dict[int, list[int]] = {}
-            for r, c in zip(
-                pending[reprice_best].tolist(), best[reprice_best].tolist(), strict=True
-            ):
-                wanted.setdefault(c, []).append(r)
-            rows_near, cols_near = np.nonzero(stale_near & reprice_near[:, None])
-            for r, c in zip(pending[rows_near].tolist(), cols_near.tolist(), strict=True):
-                wanted.setdefault(c, []).append(r)
-            for c, row_list in wanted.items():
-                rows = np.array(row_list, dtype=np.intp)
-                rows = rows[self.active[rows]]
-                if rows.size:
-                    self._price(c, rows)
-            keep = reprice_best | reprice_near
-            pending, guide_bound, guide_column = (
-                pending[keep],
-                guide_bound[keep],
-                guide_column[keep],
-            )
-            alive = self.active[pending]
-            pending, guide_bound, guide_column = (
-                pending[alive],
-                guide_bound[alive],
-                guide_column[alive],
-            )
-        return chosen
-
-    def _settle(
-        self, r: int, best: int, near: Bools, guide_bound: float, guide_column: int
-    ) -> int | None:
-        """The winner of row r once every project near ``best`` is freshly priced."""
-        row = self.rows[r]
-        hi = self.hi[r, best]
-        rivals = [int(c) for c in np.flatnonzero(near) if self.lo[r, c] <= hi]
-        winner: int | None = best
-        if rivals:
-            winner = self._tie(r, [best, *rivals])
-            if winner is None:
-                self._fail(np.array([r]))
-                return None
-        if guide_column >= 0:
-            # The guide's proof: the same project, and every other one surely dearer than the
-            # guide's ρ (so at every amount in between, this one still comes first).
-            others = near.copy()
-            others[best] = True
-            others[winner] = False
-            if winner != guide_column or bool((others & (self.lo[r] <= guide_bound)).any()):
-                row.diverged = True
-                self.active[r] = False
-                return None
-        return winner
-
-    def _tie(self, r: int, columns: list[int]) -> int | None:
-        """Settle an overlap of intervals exactly, or None when floats cannot tell."""
-        t = self.t
-        representatives = sorted({int(t.twin[c]) for c in columns})
-        # Twins always share ρ: the smallest id (column) of the class stands for it.
-        alive = [min(c for c in columns if t.twin[c] == k) for k in representatives]
-        if len(alive) == 1:
-            return alive[0]
-        if not all(self.uncapped[r, c] for c in alive):
-            return None
-        profile = t.profile
-        exact: list[tuple[Fraction, int]] = []
-        for c in alive:
-            p = t.cols[c]
-            left = self.money[r, t.sup[c]] > 0
-            weights = profile.supporter_weights[p]
-            utilities = profile.supporter_utilities[p]
-            paying = sum(weights[i] * utilities[i] for i in np.flatnonzero(left).tolist())
-            exact.append((Fraction(profile.costs[p], paying), c))
-        return min(exact)[1]
-
-    # -- payments ---------------------------------------------------------------------------
-
-    def _fund(self, chosen: dict[int, int]) -> None:
-        t = self.t
-        by_column: dict[int, list[int]] = {}
-        for r, c in chosen.items():
-            by_column.setdefault(c, []).append(r)
-        for c, row_list in by_column.items():
-            rows = np.array(row_list, dtype=np.intp)
-            sup, u = t.sup[c], t.u[c]
-            lo, hi = self.lo[rows, c][:, None], self.hi[rows, c][:, None]
-            at = (rows[:, None], sup)
-            money, d = self.money[at], self.error[at]
-            empty = money == 0
-            broke = money + d <= lo * u * (1 - 8 * EPS)  # surely pays all it has
-            paying = money - d > hi * u * (1 + 8 * EPS)  # surely pays ρ·u and keeps some
-            unsure = ~(empty | broke | paying).all(axis=1)
-            payment = (lo + hi) / 2 * u
-            self.money[at] = np.where(empty | broke, 0.0, money - payment)
-            # The payment is known within u·(hi - lo) / 2, plus the rounding of a subtraction.
-            grown = d + u * (hi - lo) + 4 * EPS * self.start[rows][:, None]
-            self.error[at] = np.where(empty | broke, 0.0, grown)
-            self.lo[rows, c] = np.inf  # funded: out of the running
-            self.fresh[rows] &= ~t.overlap[c]
-            for r, low, high in zip(
-                rows.tolist(), lo[:, 0].tolist(), hi[:, 0].tolist(), strict=True
-            ):
-                self.rows[r].steps.append((t.cols[c], low, high))
-            self._fail(rows[unsure])
+        self.t = tables
+        self.extras = extras
+        self.guides = guides
 
     def run(self) -> list[RowResult]:
-        if not self.t.cols:  # nothing MES could fund
-            self.active[:] = False
-        while self.active.any():
-            chosen = self._decide()
-            if chosen:
-                self._fund(chosen)
+        t = self.t
+        profile = t.profile
+        rows, columns = len(self.extras), len(t.cols)
+        start = np.array([float(profile.start + e * profile.unit) for e in self.extras])
+        lengths = [0 if g is None else len(g) for g in self.guides]
+        guide_ptr = np.zeros(rows + 1, dtype=np.int64)
+        guide_ptr[1:] = np.cumsum(lengths)
+        flat = [step for g in self.guides if g is not None for step in g]
+        guide_col = np.array([c for c, _ in flat], dtype=np.int64)
+        guide_hi = np.array([hi for _, hi in flat], dtype=np.float64)
+        out_col = np.zeros((rows, max(columns, 1)), dtype=np.int64)
+        out_lo = np.zeros((rows, max(columns, 1)), dtype=np.float64)
+        out_hi = np.zeros((rows, max(columns, 1)), dtype=np.float64)
+        out_len = np.zeros(rows, dtype=np.int64)
+        status = np.zeros(rows, dtype=np.int64)
+        if columns:
+            _run_rows(
+                t.ptr,
+                t.group,
+                t.w,
+                t.u,
+                t.cost,
+                t.wu_total,
+                t.margin,
+                t.floor,
+                t.twin,
+                t.overlap,
+                t.exact_ties,
+                t.cost_int,
+                t.w_int,
+                t.u_int,
+                t.groups,
+                start,
+                guide_ptr,
+                guide_col,
+                guide_hi,
+                out_col,
+                out_lo,
+                out_hi,
+                out_len,
+                status,
+            )
         results = []
-        for row in self.rows:
-            if row.failed:
+        for r in range(rows):
+            if status[r] != DONE:
                 results.append(RowResult(None))
                 continue
-            same = row.guide is not None and not row.diverged and len(row.steps) == len(row.guide)
-            results.append(RowResult(None if row.diverged else row.steps, same))
+            n = int(out_len[r])
+            steps = [
+                (t.cols[c], lo, hi)
+                for c, lo, hi in zip(
+                    out_col[r, :n].tolist(),
+                    out_lo[r, :n].tolist(),
+                    out_hi[r, :n].tolist(),
+                    strict=True,
+                )
+            ]
+            same = self.guides[r] is not None and n == lengths[r]
+            results.append(RowResult(steps, same))
         return results
 
 
+# -- the compiled kernel -------------------------------------------------------------------
+# Plain loops over arrays: numba compiles them to machine code. IEEE arithmetic throughout
+# (no fastmath), so every rounding is one the error bounds account for.
+
+
+@njit(cache=True)
+def _column_sums(ptr: Any, values: Any) -> Any:
+    sums = np.zeros(ptr.size - 1)
+    for c in range(ptr.size - 1):
+        for k in range(ptr[c], ptr[c + 1]):
+            sums[c] += values[k]
+    return sums
+
+
+@njit(cache=True)
+def _overlap(ptr: Any, group: Any, groups: int) -> Any:
+    """columns × columns: whether two columns have a supporter in common."""
+    columns = ptr.size - 1
+    # Each group's columns (the transpose of ``ptr``/``group``), then every pair of them.
+    count = np.zeros(groups + 1, dtype=np.int64)
+    for k in range(group.size):
+        count[group[k] + 1] += 1
+    first = np.cumsum(count)
+    filled = first[:-1].copy()
+    by_group = np.empty(group.size, dtype=np.int64)
+    for c in range(columns):
+        for k in range(ptr[c], ptr[c + 1]):
+            by_group[filled[group[k]]] = c
+            filled[group[k]] += 1
+    shared = np.zeros((columns, columns), dtype=np.bool_)
+    for g in range(groups):
+        for i in range(first[g], first[g + 1]):
+            for j in range(first[g], first[g + 1]):
+                shared[by_group[i], by_group[j]] = True
+    return shared
+
+
+@njit(cache=True)
+def _mul128(a: Any, b: Any) -> tuple[Any, Any]:
+    """a × b for a, b < 2^63, as (high, low) 64-bit halves."""
+    mask, shift = np.uint64(0xFFFFFFFF), np.uint64(32)
+    x, y = np.uint64(a), np.uint64(b)
+    x0, x1, y0, y1 = x & mask, x >> shift, y & mask, y >> shift
+    p00, p01, p10, p11 = x0 * y0, x0 * y1, x1 * y0, x1 * y1
+    middle = (p00 >> shift) + (p01 & mask) + (p10 & mask)
+    low = (p00 & mask) | (middle << shift)
+    high = p11 + (p01 >> shift) + (p10 >> shift) + (middle >> shift)
+    return high, low
+
+
+@njit(cache=True)
+def _less(a: Any, b: Any, c: Any, d: Any) -> bool:
+    """a × b < c × d, exactly (all below 2^63)."""
+    h1, l1 = _mul128(a, b)
+    h2, l2 = _mul128(c, d)
+    return bool(h1 < h2 or (h1 == h2 and l1 < l2))
+
+
+@njit(cache=True)
 def _waterfill(
-    money: Floats, u: Floats, w: Floats, wu: Floats, cost: float, start: Floats
-) -> tuple[Floats, Floats]:
-    """ρ per row (float) with Σ weight·min(money, ρ·u) = cost, and Σ weight·u of the payers.
+    money: Any, u: Any, w: Any, cost: float, total_wu: float, rho: float, order: Any
+) -> tuple[float, float]:
+    """ρ (float) with Σ w·min(money, ρ·u) = cost, and Σ w·u of those paying ρ·u in full.
 
     From a lower bound, those who cannot pay ρ·u pay all they have and the others share the
-    rest, until that split no longer changes; rows that take long are finished by sorting.
+    rest, until that split no longer changes; a row that takes long is finished by sorting.
     """
-    rows = money.shape[0]
-    rho = start.copy()
-    paying_out = np.empty(rows)
-    todo = np.arange(rows)
-    capped = money < rho[:, None] * u
-    total_wu = wu.sum()
-    for _ in range(6):
-        capped_money = np.where(capped, money, 0.0) @ w
-        paying = total_wu - capped @ wu
-        ok = paying > 0
-        following = np.where(ok, (cost - capped_money) / np.where(ok, paying, 1.0), np.inf)
-        capped_next = money < following[:, None] * u
-        same = ok & (capped_next == capped).all(axis=1)
-        rho[todo[same]] = following[same]
-        paying_out[todo[same]] = paying[same]
-        if same.all():
-            return rho, paying_out
-        rest = ~same
-        todo, money, capped = todo[rest], money[rest], capped_next[rest]
-        rho[todo] = np.where(ok[rest], following[rest], rho[todo])
-    # Spread-out money: scan each remaining row from the poorest payer (per unit of utility).
+    n = money.size
+    capped_money, capped_wu = 0.0, 0.0
+    for i in range(n):
+        if money[i] < rho * u[i]:
+            capped_money += w[i] * money[i]
+            capped_wu += w[i] * u[i]
+    for _ in range(12):
+        paying = total_wu - capped_wu
+        if paying <= 0.0:
+            break
+        following = (cost - capped_money) / paying
+        # The split at the new ρ, and whether it is the same as at the old one.
+        next_money, next_wu, same = 0.0, 0.0, True
+        for i in range(n):
+            capped = money[i] < following * u[i]
+            if capped:
+                next_money += w[i] * money[i]
+                next_wu += w[i] * u[i]
+            if capped != (money[i] < rho * u[i]):
+                same = False
+        if same:
+            return following, paying
+        rho, capped_money, capped_wu = following, next_money, next_wu
+    # Spread-out money: scan from the poorest payer (per unit of utility).
     ratio = money / u
-    order = np.argsort(ratio, axis=1)
-    ratio = np.take_along_axis(ratio, order, axis=1)
-    sorted_money = np.take_along_axis(money, order, axis=1)
-    w_sorted, wu_sorted = w[order], wu[order]
-    spent = np.cumsum(w_sorted * sorted_money, axis=1) - w_sorted * sorted_money
-    payers = total_wu - (np.cumsum(wu_sorted, axis=1) - wu_sorted)
-    candidate = (cost - spent) / payers
-    first = (candidate <= ratio).argmax(axis=1)
-    at = np.arange(len(todo))
-    rho[todo] = candidate[at, first]
-    paying_out[todo] = payers[at, first]
-    return rho, paying_out
+    order[:n] = np.argsort(ratio)
+    spent, payers = 0.0, total_wu
+    for k in range(n):
+        i = order[k]
+        candidate = (cost - spent) / payers
+        if candidate <= ratio[i]:
+            return candidate, payers
+        spent += w[i] * money[i]
+        payers -= w[i] * u[i]
+    return cost / total_wu, total_wu
+
+
+@njit(cache=True)
+def _price(
+    c: int,
+    ptr: Any,
+    group: Any,
+    w_all: Any,
+    u_all: Any,
+    cost_all: Any,
+    wu_total: Any,
+    margin_all: Any,
+    money_all: Any,
+    error_all: Any,
+    lo: Any,
+    hi: Any,
+    fresh: Any,
+    uncapped: Any,
+    money: Any,
+    error: Any,
+    order: Any,
+) -> bool:
+    """Price column c into [lo[c], hi[c]]; False when floats cannot tell (the row fails)."""
+    a, b = ptr[c], ptr[c + 1]
+    n = b - a
+    w, u = w_all[a:b], u_all[a:b]
+    cost, margin = cost_all[c], margin_all[c]
+    high_sum, low_sum = 0.0, 0.0
+    for k in range(n):
+        g = group[a + k]
+        money[k] = money_all[g]
+        error[k] = error_all[g]
+        high_sum += (money[k] + error[k]) * w[k]
+        low_sum += max(money[k] - error[k], 0.0) * w[k]
+    m, d = money[:n], error[:n]
+    if high_sum * (1 + margin) < cost * (1 - 2 * EPS):
+        lo[c] = np.inf  # surely unaffordable, and it stays so
+        return True
+    if not low_sum * (1 - margin) >= cost * (1 + 2 * EPS):
+        return False
+    rho, paying = _waterfill(m, u, w, cost, wu_total[c], lo[c], order)
+    # Only those paying all they have (or nearly) pass an error of their money on to ρ.
+    touching = 0.0
+    for k in range(n):
+        if max(m[k] - d[k], 0.0) < rho * u[k] * (1 + 1e-6):
+            touching += d[k] * w[k]
+    spread = (touching * 2 + 4 * margin * cost) / paying
+    # Proof: with every money as high as it may be, paying up to lo does not reach the cost
+    # (so ρ ≥ lo); with every money as low as it may be, paying up to hi does.
+    below, above = False, False
+    for attempt in range(2):
+        if attempt == 1:
+            spread *= 1000  # a wider interval, once
+        low_rho, high_rho = rho - spread, rho + spread
+        below_sum, above_sum, all_pay = 0.0, 0.0, True
+        for k in range(n):
+            low_money = max(m[k] - d[k], 0.0)
+            below_sum += min(m[k] + d[k], low_rho * u[k]) * w[k]
+            above_sum += min(low_money, high_rho * u[k]) * w[k]
+            # Surely pays ρ·u in full (for ``uncapped``), or has nothing left.
+            if m[k] != 0.0 and not low_money >= high_rho * u[k] * (1 + 8 * EPS):
+                all_pay = False
+        below = below_sum * (1 + margin) <= cost * (1 - 2 * EPS)
+        above = above_sum * (1 - margin) >= cost * (1 + 2 * EPS)
+        if below and above:
+            break
+    if not above:
+        return False
+    # Else the earlier bound: it holds as well, since ρ only grows as money is spent.
+    if below and low_rho > lo[c]:
+        lo[c] = low_rho
+    hi[c], fresh[c] = high_rho, True
+    # Every supporter with money left surely pays ρ·u in full: ρ is known exactly.
+    uncapped[c] = all_pay
+    return True
+
+
+@njit(cache=True)
+def _tie(
+    columns: Any,
+    count: int,
+    twin: Any,
+    uncapped: Any,
+    exact_ties: bool,
+    ptr: Any,
+    group: Any,
+    money_all: Any,
+    cost_int: Any,
+    w_int: Any,
+    u_int: Any,
+) -> int:
+    """Settle an overlap of intervals exactly: the winning column, or -1 when floats cannot."""
+    # Twins always share ρ: the smallest column of each class stands for it.
+    alive = np.empty(count, dtype=np.int64)
+    kinds = 0
+    for i in range(count):
+        c = columns[i]
+        seen = False
+        for j in range(kinds):
+            if twin[alive[j]] == twin[c]:
+                seen = True
+                if c < alive[j]:
+                    alive[j] = c
+                break
+        if not seen:
+            alive[kinds] = c
+            kinds += 1
+    if kinds == 1:
+        return int(alive[0])
+    if not exact_ties:
+        return -1
+    for j in range(kinds):
+        if not uncapped[alive[j]]:
+            return -1
+    # ρ = cost / Σ weight·utility of the supporters with money left, smallest first.
+    best, best_cost, best_paying = -1, 0, 1
+    for j in range(kinds):
+        c = alive[j]
+        paying = 0
+        for k in range(ptr[c], ptr[c + 1]):
+            if money_all[group[k]] > 0.0:
+                paying += w_int[k] * u_int[k]
+        cost = cost_int[c]
+        cheaper = best < 0 or _less(cost, best_paying, best_cost, paying)
+        tied = best >= 0 and not _less(best_cost, paying, cost, best_paying) and c < best
+        if cheaper or tied:
+            best, best_cost, best_paying = c, cost, paying
+    return int(best)
+
+
+@njit(cache=True)
+def _run_rows(
+    ptr: Any,
+    group: Any,
+    w: Any,
+    u: Any,
+    cost: Any,
+    wu_total: Any,
+    margin: Any,
+    floor: Any,
+    twin: Any,
+    overlap: Any,
+    exact_ties: bool,
+    cost_int: Any,
+    w_int: Any,
+    u_int: Any,
+    groups: int,
+    start: Any,
+    guide_ptr: Any,
+    guide_col: Any,
+    guide_hi: Any,
+    out_col: Any,
+    out_lo: Any,
+    out_hi: Any,
+    out_len: Any,
+    status: Any,
+) -> None:
+    """Every row's run; a guided row stops at the first decision it cannot prove the same."""
+    columns = cost.size
+    widest = 0
+    for c in range(columns):
+        widest = max(widest, ptr[c + 1] - ptr[c])
+    money = np.empty(groups)
+    error = np.empty(groups)
+    lo = np.empty(columns)
+    hi = np.empty(columns)
+    fresh = np.zeros(columns, dtype=np.bool_)
+    uncapped = np.zeros(columns, dtype=np.bool_)
+    near = np.empty(columns, dtype=np.int64)
+    rivals = np.empty(columns + 1, dtype=np.int64)
+    scratch_money = np.empty(widest)
+    scratch_error = np.empty(widest)
+    order = np.empty(widest, dtype=np.int64)
+    for r in range(start.size):
+        money[:] = start[r]
+        error[:] = start[r] * (2 * EPS)
+        lo[:] = floor
+        hi[:] = np.inf
+        fresh[:] = False
+        uncapped[:] = False
+        steps = 0
+        guided = guide_ptr[r + 1] - guide_ptr[r]
+        state = DONE
+        while True:
+            guide_bound, guide_column = -np.inf, -1
+            if steps < guided:
+                guide_bound = guide_hi[guide_ptr[r] + steps]
+                guide_column = guide_col[guide_ptr[r] + steps]
+            # Find the cheapest project, pricing whatever could be it.
+            winner = -1
+            while True:
+                best = int(np.argmin(lo))
+                if lo[best] == np.inf:
+                    break  # nothing more can be funded: the run is over
+                if not fresh[best]:
+                    if not _price(
+                        best,
+                        ptr,
+                        group,
+                        w,
+                        u,
+                        cost,
+                        wu_total,
+                        margin,
+                        money,
+                        error,
+                        lo,
+                        hi,
+                        fresh,
+                        uncapped,
+                        scratch_money,
+                        scratch_error,
+                        order,
+                    ):
+                        state = FAILED
+                        break
+                    continue
+                limit = max(hi[best], guide_bound)
+                nears, stale = 0, False
+                for c in range(columns):
+                    if c != best and lo[c] <= limit:
+                        near[nears] = c
+                        nears += 1
+                        if not fresh[c]:
+                            stale = True
+                            if not _price(
+                                c,
+                                ptr,
+                                group,
+                                w,
+                                u,
+                                cost,
+                                wu_total,
+                                margin,
+                                money,
+                                error,
+                                lo,
+                                hi,
+                                fresh,
+                                uncapped,
+                                scratch_money,
+                                scratch_error,
+                                order,
+                            ):
+                                state = FAILED
+                                break
+                if state != DONE:
+                    break
+                if stale:
+                    continue
+                # Settle: rivals are the near projects whose interval meets the best's.
+                rivals[0] = best
+                count = 1
+                for i in range(nears):
+                    if lo[near[i]] <= hi[best]:
+                        rivals[count] = near[i]
+                        count += 1
+                winner = best
+                if count > 1:
+                    winner = _tie(
+                        rivals,
+                        count,
+                        twin,
+                        uncapped,
+                        exact_ties,
+                        ptr,
+                        group,
+                        money,
+                        cost_int,
+                        w_int,
+                        u_int,
+                    )
+                    if winner < 0:
+                        state = FAILED
+                        break
+                if guide_column >= 0:
+                    # The guide's proof: the same project, and every other one surely dearer
+                    # than the guide's ρ (so at every amount in between this one comes first).
+                    if winner != guide_column or (winner != best and lo[best] <= guide_bound):
+                        state = DIVERGED
+                    else:
+                        for i in range(nears):
+                            if near[i] != winner and lo[near[i]] <= guide_bound:
+                                state = DIVERGED
+                                break
+                break
+            if state != DONE or winner < 0:
+                break
+            # Fund the winner: each supporter surely pays all it has, or surely keeps some.
+            low, high = lo[winner], hi[winner]
+            for k in range(ptr[winner], ptr[winner + 1]):
+                g, utility = group[k], u[k]
+                m, d = money[g], error[g]
+                if m == 0.0:
+                    continue
+                if m + d <= low * utility * (1 - 8 * EPS):  # pays all it has
+                    money[g] = 0.0
+                    error[g] = 0.0
+                elif m - d > high * utility * (1 + 8 * EPS):  # pays ρ·u, keeps some
+                    money[g] = m - (low + high) / 2 * utility
+                    # The payment is known within u·(hi - lo) / 2, plus a subtraction's rounding.
+                    error[g] = d + utility * (high - low) + 4 * EPS * start[r]
+                else:
+                    state = FAILED
+                    break
+            if state != DONE:
+                break
+            lo[winner] = np.inf  # funded: out of the running
+            for c in range(columns):
+                if overlap[winner, c]:
+                    fresh[c] = False
+            out_col[r, steps] = winner
+            out_lo[r, steps] = low
+            out_hi[r, steps] = high
+            steps += 1
+        out_len[r] = steps
+        status[r] = state

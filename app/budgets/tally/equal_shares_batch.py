@@ -96,8 +96,6 @@ class Tables:
         self.w = profile.entry_weights[entries].astype(np.float64)
         self.u = profile.entry_utilities[entries].astype(np.float64)
         self.cost = np.array([float(profile.costs[p]) for p in cols], dtype=np.float64)
-        # Σ weight·utility per column, summed in the order the kernel sums the rest.
-        self.wu_total = _column_sums(self.ptr, self.w * self.u)
         self.margin = np.array([8.0 * (n + 8) * EPS for n in sizes], dtype=np.float64)
         # ρ can be no lower than with every supporter paying ρ·utility.
         self.floor = np.array(
@@ -183,7 +181,6 @@ class Batch:
                 t.w,
                 t.u,
                 t.cost,
-                t.wu_total,
                 t.margin,
                 t.floor,
                 t.twin,
@@ -226,15 +223,6 @@ class Batch:
 # -- the compiled kernel -------------------------------------------------------------------
 # Plain loops over arrays: numba compiles them to machine code. IEEE arithmetic throughout
 # (no fastmath), so every rounding is one the error bounds account for.
-
-
-@njit(cache=True)
-def _column_sums(ptr: Any, values: Any) -> Any:
-    sums = np.zeros(ptr.size - 1)
-    for c in range(ptr.size - 1):
-        for k in range(ptr[c], ptr[c + 1]):
-            sums[c] += values[k]
-    return sums
 
 
 @njit(cache=True)
@@ -283,59 +271,74 @@ def _less(a: Any, b: Any, c: Any, d: Any) -> bool:
 
 @njit(cache=True)
 def _waterfill(
-    money: Any, u: Any, w: Any, cost: float, total_wu: float, rho: float, order: Any
-) -> tuple[float, float]:
-    """ρ (float) with Σ w·min(money, ρ·u) = cost, and Σ w·u of those paying ρ·u in full.
+    money: Any,
+    error: Any,
+    u: Any,
+    w: Any,
+    cost: float,
+    total_wu: float,
+    rho: float,
+    capped_money: float,
+    capped_wu: float,
+    order: Any,
+) -> tuple[float, float, float]:
+    """ρ (float) with Σ w·min(money, ρ·u) = cost; Σ w·u of those paying ρ·u in full; and
+    Σ w·error of those paying all they have, or nearly (they pass their error on to ρ).
 
-    From a lower bound, those who cannot pay ρ·u pay all they have and the others share the
-    rest, until that split no longer changes; a row that takes long is finished by sorting.
+    From a lower bound ``rho`` (``capped_*``: the sums over those who cannot pay it), those who
+    cannot pay ρ·u pay all they have and the others share the rest, until that split no longer
+    changes; a row that takes long is finished by sorting.
     """
     n = money.size
-    capped_money, capped_wu = 0.0, 0.0
-    for i in range(n):
-        if money[i] < rho * u[i]:
-            capped_money += w[i] * money[i]
-            capped_wu += w[i] * u[i]
     for _ in range(12):
         paying = total_wu - capped_wu
         if paying <= 0.0:
             break
         following = (cost - capped_money) / paying
         # The split at the new ρ, and whether it is the same as at the old one.
-        next_money, next_wu, same = 0.0, 0.0, True
+        next_money, next_wu, touching, same = 0.0, 0.0, 0.0, True
         for i in range(n):
-            capped = money[i] < following * u[i]
+            share = following * u[i]
+            capped = money[i] < share
             if capped:
                 next_money += w[i] * money[i]
                 next_wu += w[i] * u[i]
             if capped != (money[i] < rho * u[i]):
                 same = False
+            if max(money[i] - error[i], 0.0) < share * (1 + 1e-6):
+                touching += error[i] * w[i]
         if same:
-            return following, paying
+            return following, paying, touching
         rho, capped_money, capped_wu = following, next_money, next_wu
     # Spread-out money: scan from the poorest payer (per unit of utility).
     ratio = money / u
     order[:n] = np.argsort(ratio)
     spent, payers = 0.0, total_wu
+    rho, paying = cost / total_wu, total_wu
     for k in range(n):
         i = order[k]
         candidate = (cost - spent) / payers
         if candidate <= ratio[i]:
-            return candidate, payers
+            rho, paying = candidate, payers
+            break
         spent += w[i] * money[i]
         payers -= w[i] * u[i]
-    return cost / total_wu, total_wu
+    touching = 0.0
+    for i in range(n):
+        if max(money[i] - error[i], 0.0) < rho * u[i] * (1 + 1e-6):
+            touching += error[i] * w[i]
+    return rho, paying, touching
 
 
 @njit(cache=True)
 def _price(
     c: int,
     ptr: Any,
+    live: Any,
     group: Any,
     w_all: Any,
     u_all: Any,
     cost_all: Any,
-    wu_total: Any,
     margin_all: Any,
     money_all: Any,
     error_all: Any,
@@ -347,30 +350,45 @@ def _price(
     error: Any,
     order: Any,
 ) -> bool:
-    """Price column c into [lo[c], hi[c]]; False when floats cannot tell (the row fails)."""
-    a, b = ptr[c], ptr[c + 1]
-    n = b - a
-    w, u = w_all[a:b], u_all[a:b]
+    """Price column c into [lo[c], hi[c]]; False when floats cannot tell (the row fails).
+
+    ``group``/``w_all``/``u_all`` are this run's copies of the supporter lists: supporters with
+    no money left (they pay nothing, and never will again in the run) are dropped from column
+    c's list as they are met, which leaves ``live[c]`` entries from ``ptr[c]``.
+    """
+    a = ptr[c]
+    n = 0
+    total_wu, high_sum, low_sum = 0.0, 0.0, 0.0
+    rho = lo[c]  # a lower bound of ρ: the water-filling starts from who cannot pay it
+    capped_money, capped_wu = 0.0, 0.0
+    for k in range(a, a + live[c]):
+        g = group[k]
+        mk = money_all[g]
+        if mk == 0.0:
+            continue
+        wk, uk, dk = w_all[k], u_all[k], error_all[g]
+        group[a + n], w_all[a + n], u_all[a + n] = g, wk, uk
+        money[n], error[n] = mk, dk
+        total_wu += wk * uk
+        high_sum += (mk + dk) * wk
+        low_sum += max(mk - dk, 0.0) * wk
+        if mk < rho * uk:
+            capped_money += wk * mk
+            capped_wu += wk * uk
+        n += 1
+    live[c] = n
+    w, u = w_all[a : a + n], u_all[a : a + n]
     cost, margin = cost_all[c], margin_all[c]
-    high_sum, low_sum = 0.0, 0.0
-    for k in range(n):
-        g = group[a + k]
-        money[k] = money_all[g]
-        error[k] = error_all[g]
-        high_sum += (money[k] + error[k]) * w[k]
-        low_sum += max(money[k] - error[k], 0.0) * w[k]
     m, d = money[:n], error[:n]
     if high_sum * (1 + margin) < cost * (1 - 2 * EPS):
         lo[c] = np.inf  # surely unaffordable, and it stays so
         return True
     if not low_sum * (1 - margin) >= cost * (1 + 2 * EPS):
         return False
-    rho, paying = _waterfill(m, u, w, cost, wu_total[c], lo[c], order)
+    rho, paying, touching = _waterfill(
+        m, d, u, w, cost, total_wu, rho, capped_money, capped_wu, order
+    )
     # Only those paying all they have (or nearly) pass an error of their money on to ρ.
-    touching = 0.0
-    for k in range(n):
-        if max(m[k] - d[k], 0.0) < rho * u[k] * (1 + 1e-6):
-            touching += d[k] * w[k]
     spread = (touching * 2 + 4 * margin * cost) / paying
     # Proof: with every money as high as it may be, paying up to lo does not reach the cost
     # (so ρ ≥ lo); with every money as low as it may be, paying up to hi does.
@@ -462,7 +480,6 @@ def _run_rows(
     w: Any,
     u: Any,
     cost: Any,
-    wu_total: Any,
     margin: Any,
     floor: Any,
     twin: Any,
@@ -498,7 +515,15 @@ def _run_rows(
     scratch_money = np.empty(widest)
     scratch_error = np.empty(widest)
     order = np.empty(widest, dtype=np.int64)
+    # This run's supporter lists, from which those with no money left are dropped.
+    row_group, row_w, row_u = np.empty_like(group), np.empty_like(w), np.empty_like(u)
+    live = np.empty(columns, dtype=np.int64)
     for r in range(start.size):
+        row_group[:] = group
+        row_w[:] = w
+        row_u[:] = u
+        for c in range(columns):
+            live[c] = ptr[c + 1] - ptr[c]
         money[:] = start[r]
         error[:] = start[r] * (2 * EPS)
         lo[:] = floor
@@ -523,11 +548,11 @@ def _run_rows(
                     if not _price(
                         best,
                         ptr,
-                        group,
-                        w,
-                        u,
+                        live,
+                        row_group,
+                        row_w,
+                        row_u,
                         cost,
-                        wu_total,
                         margin,
                         money,
                         error,
@@ -553,11 +578,11 @@ def _run_rows(
                             if not _price(
                                 c,
                                 ptr,
-                                group,
-                                w,
-                                u,
+                                live,
+                                row_group,
+                                row_w,
+                                row_u,
                                 cost,
-                                wu_total,
                                 margin,
                                 money,
                                 error,
@@ -615,8 +640,8 @@ def _run_rows(
                 break
             # Fund the winner: each supporter surely pays all it has, or surely keeps some.
             low, high = lo[winner], hi[winner]
-            for k in range(ptr[winner], ptr[winner + 1]):
-                g, utility = group[k], u[k]
+            for k in range(ptr[winner], ptr[winner] + live[winner]):
+                g, utility = row_group[k], row_u[k]
                 m, d = money[g], error[g]
                 if m == 0.0:
                     continue

@@ -187,7 +187,7 @@ def test_a_read_only_checkout_keeps_the_compiled_kernel_in_var(
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     settings = Settings(var_dir=tmp_path)
     monkeypatch.setattr("app.config.get_settings", lambda: settings)
-    monkeypatch.setattr(equal_shares_batch.os, "access", lambda path, mode: False)
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
     equal_shares_batch._cache_directory()
     assert os.environ["NUMBA_CACHE_DIR"] == str(tmp_path.resolve() / "numba")
     # A directory the operator chose is kept.

@@ -511,6 +511,7 @@ def _run_rows(
     fresh = np.zeros(columns, dtype=np.bool_)
     uncapped = np.zeros(columns, dtype=np.bool_)
     near = np.empty(columns, dtype=np.int64)
+    pending = np.empty(columns, dtype=np.int64)  # projects to price before deciding
     rivals = np.empty(columns + 1, dtype=np.int64)
     scratch_money = np.empty(widest)
     scratch_error = np.empty(widest)
@@ -544,9 +545,23 @@ def _run_rows(
                 best = int(np.argmin(lo))
                 if lo[best] == np.inf:
                     break  # nothing more can be funded: the run is over
+                # Price the best if stale, else every stale project that could be as cheap.
+                nears, stale = 0, 0
                 if not fresh[best]:
+                    pending[0] = best
+                    stale = 1
+                else:
+                    limit = max(hi[best], guide_bound)
+                    for c in range(columns):
+                        if c != best and lo[c] <= limit:
+                            near[nears] = c
+                            nears += 1
+                            if not fresh[c]:
+                                pending[stale] = c
+                                stale += 1
+                for i in range(stale):
                     if not _price(
-                        best,
+                        pending[i],
                         ptr,
                         live,
                         row_group,
@@ -566,36 +581,6 @@ def _run_rows(
                     ):
                         state = FAILED
                         break
-                    continue
-                limit = max(hi[best], guide_bound)
-                nears, stale = 0, False
-                for c in range(columns):
-                    if c != best and lo[c] <= limit:
-                        near[nears] = c
-                        nears += 1
-                        if not fresh[c]:
-                            stale = True
-                            if not _price(
-                                c,
-                                ptr,
-                                live,
-                                row_group,
-                                row_w,
-                                row_u,
-                                cost,
-                                margin,
-                                money,
-                                error,
-                                lo,
-                                hi,
-                                fresh,
-                                uncapped,
-                                scratch_money,
-                                scratch_error,
-                                order,
-                            ):
-                                state = FAILED
-                                break
                 if state != DONE:
                     break
                 if stale:
